@@ -1,0 +1,341 @@
+"""Application and request contexts, kept in ``contextvars`` (one per thread or task)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import update_wrapper
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .globals import _cv_app, _cv_request
+from .signals import appcontext_popped, appcontext_pushed
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+    from .app import Kolba
+    from .routing import MapAdapter
+    from .sessions import SessionMixin
+    from .wrappers import Request
+
+F = TypeVar("F", bound=Callable[..., Any])
+_sentinel: Any = object()
+
+
+class _AppCtxGlobals:
+    """The ``g`` object: a namespace for data during one application context."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """Return attribute ``name`` or ``default``."""
+        return self.__dict__.get(name, default)
+
+    def pop(self, name: str, default: Any = _sentinel) -> Any:
+        """Remove attribute ``name`` and return it (or ``default``; KeyError otherwise)."""
+        if default is _sentinel:
+            return self.__dict__.pop(name)
+        return self.__dict__.pop(name, default)
+
+    def setdefault(self, name: str, default: Any = None) -> Any:
+        """Return attribute ``name``, setting it to ``default`` first when missing."""
+        return self.__dict__.setdefault(name, default)
+
+    def __contains__(self, item: str) -> bool:
+        return item in self.__dict__
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.__dict__)
+
+    def __repr__(self) -> str:
+        ctx = _cv_app.get(None)
+        if ctx is not None:
+            return f"<kolba.g of {ctx.app.name!r}>"
+        return object.__repr__(self)
+
+
+class AppContext:
+    """Makes ``current_app`` and ``g`` available. Pushed for every request, and by
+    ``with app.app_context():`` for code that runs outside a request (CLI, tests).
+    """
+
+    def __init__(self, app: Kolba) -> None:
+        self.app = app
+        self._url_adapter: Any = _sentinel
+        self._g: _AppCtxGlobals | None = None
+        self._cv_tokens: list[Any] = []
+
+    @property
+    def url_adapter(self) -> MapAdapter | None:
+        """The URL map bound to SERVER_NAME, for url_for outside a request (or None)."""
+        adapter = self._url_adapter
+        if adapter is _sentinel:
+            adapter = self._url_adapter = self.app.create_url_adapter(None)
+        return adapter  # type: ignore[no-any-return]
+
+    @url_adapter.setter
+    def url_adapter(self, value: MapAdapter | None) -> None:
+        self._url_adapter = value
+
+    @property
+    def g(self) -> _AppCtxGlobals:
+        """The ``g`` namespace of this context (created on first use)."""
+        # PERF: most requests never touch g; don't build it for them.
+        g = self._g
+        if g is None:
+            g = self._g = self.app.app_ctx_globals_class()
+        return g
+
+    @g.setter
+    def g(self, value: _AppCtxGlobals) -> None:
+        self._g = value
+
+    def push(self) -> None:
+        """Make this the current application context."""
+        self._cv_tokens.append(_cv_app.set(self))
+        if appcontext_pushed.receivers:
+            appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def pop(self, exc: BaseException | None = _sentinel, *, defer_teardown: bool = False) -> None:
+        """Leave this context; the last pop runs the teardown_appcontext functions
+        (unless ``defer_teardown``: a streamed response then runs them when it closes).
+        """
+        try:
+            if len(self._cv_tokens) == 1 and not defer_teardown:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_appcontext(exc)
+        finally:
+            ctx = _cv_app.get()
+            _cv_app.reset(self._cv_tokens.pop())
+        if ctx is not self:
+            raise AssertionError(f"Popped wrong app context. ({ctx!r} instead of {self!r})")
+        if appcontext_popped.receivers:
+            appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def __enter__(self) -> AppContext:
+        self.push()
+        return self
+
+    def __exit__(self, exc_type: Any, exc_value: BaseException | None, tb: Any) -> None:
+        self.pop(exc_value)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self.app.name!r}>"
+
+
+class RequestContext:
+    """Everything about the request being handled: the request object, the session, the
+    URL adapter, and callbacks registered with :func:`after_this_request`.
+
+    Pushing it also pushes an application context when none for this app is active, and
+    matches the URL so ``request.endpoint`` is known from the start.
+    """
+
+    def __init__(
+        self,
+        app: Kolba,
+        environ: WSGIEnvironment,
+        request: Request | None = None,
+        session: SessionMixin | None = None,
+    ) -> None:
+        self.app = app
+        if request is None:
+            request = app.request_class(environ)
+        self.request: Request = request
+        self._url_adapter: Any = _sentinel
+        self.flashes: list[tuple[str, str]] | None = None
+        self._session = session
+        self._after_request_functions: list[Callable[[Any], Any]] = []
+        self._cv_tokens: list[tuple[Any, AppContext | None]] = []
+        #: The application context in effect while this request is handled.
+        self._app_ctx: AppContext | None = None
+        self._owns_app_ctx = False
+        # Streamed responses that still need the context, and the teardown they hold back.
+        self._stream_objs: list[Any] = []
+        self._deferred_exc: BaseException | Any | None = _sentinel
+
+    @property
+    def url_adapter(self) -> MapAdapter | None:
+        """The URL map bound to this request's host (created on first use by url_for)."""
+        adapter = self._url_adapter
+        if adapter is _sentinel:
+            adapter = self._url_adapter = self.app.create_url_adapter(self.request)
+        return adapter  # type: ignore[no-any-return]
+
+    @url_adapter.setter
+    def url_adapter(self, value: MapAdapter | None) -> None:
+        self._url_adapter = value
+
+    @property
+    def session(self) -> SessionMixin:
+        """The session of this request, opened on first use."""
+        # PERF: a request that never touches the session never verifies a cookie.
+        session = self._session
+        if session is None:
+            session = self._session = self.app._open_session(self.request)
+        return session
+
+    @session.setter
+    def session(self, value: SessionMixin) -> None:
+        self._session = value
+
+    def copy(self) -> RequestContext:
+        """A new context for the same request and session (to hand to another thread)."""
+        return self.__class__(
+            self.app, environ=self.request.environ, request=self.request, session=self.session
+        )
+
+    def match_request(self) -> None:
+        """Match the URL: set ``url_rule`` and ``view_args``, or ``routing_exception``."""
+        self.app._match_request(self.request)
+
+    def push(self) -> None:
+        """Make this the current request context (and match the URL on the first push)."""
+        app_ctx = _cv_app.get(None)
+        if app_ctx is None or app_ctx.app is not self.app:
+            app_ctx = self.app.app_context()
+            app_ctx.push()
+            if not self._cv_tokens:
+                self._app_ctx, self._owns_app_ctx = app_ctx, True
+            self._cv_tokens.append((_cv_request.set(self), app_ctx))
+        else:
+            if not self._cv_tokens:
+                self._app_ctx = app_ctx
+            self._cv_tokens.append((_cv_request.set(self), None))
+        if self.request.url_rule is None and self.request.routing_exception is None:
+            self.match_request()
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:
+        """Leave this context. The last pop runs teardown_request functions and closes the
+        request, then pops the application context it pushed. While a streamed response
+        still runs in this context, that teardown waits until the stream is closed.
+        """
+        clear_request = len(self._cv_tokens) == 1
+        defer = clear_request and bool(self._stream_objs)
+        try:
+            if clear_request:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                if defer:
+                    self._deferred_exc = exc
+                else:
+                    self._teardown(exc)
+        finally:
+            ctx = _cv_request.get()
+            token, app_ctx = self._cv_tokens.pop()
+            _cv_request.reset(token)
+            if app_ctx is not None:
+                app_ctx.pop(exc, defer_teardown=defer)
+            if ctx is not self:
+                raise AssertionError(f"Popped wrong request context. ({ctx!r} instead of {self!r})")
+
+    def _teardown(self, exc: BaseException | None) -> None:
+        try:
+            self.app.do_teardown_request(exc)
+        finally:
+            self.request.close()
+
+    # -- streaming support (stream_with_context) ----------------------------------------------
+
+    def _begin_stream(self, stream: Any) -> None:
+        self._stream_objs.append(stream)
+
+    def _close_streams(self) -> None:
+        for stream in list(self._stream_objs):
+            stream.close()
+
+    @contextmanager
+    def _bound(self) -> Iterator[None]:
+        """Make this context current for a moment, in whatever thread runs this."""
+        token = _cv_request.set(self)
+        app_token = _cv_app.set(self._app_ctx) if self._app_ctx is not None else None
+        try:
+            yield
+        finally:
+            if app_token is not None:
+                _cv_app.reset(app_token)
+            _cv_request.reset(token)
+
+    def _end_stream(self, stream: Any) -> None:
+        self._stream_objs.remove(stream)
+        if self._stream_objs or self._deferred_exc is _sentinel:
+            return
+        exc, self._deferred_exc = self._deferred_exc, _sentinel
+        with self._bound():
+            try:
+                self._teardown(exc)
+            finally:
+                if self._owns_app_ctx and self._app_ctx is not None:
+                    self.app.do_teardown_appcontext(exc)
+
+    def __enter__(self) -> RequestContext:
+        self.push()
+        return self
+
+    def __exit__(self, exc_type: Any, exc_value: BaseException | None, tb: Any) -> None:
+        self.pop(exc_value)
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.request.url!r}"
+            f" [{self.request.method}] of {self.app.name}>"
+        )
+
+
+def after_this_request(f: F) -> F:
+    """Run ``f(response)`` after this request's view (it must return the response).
+
+    Use it inside a view to change the response of this request only, for example to set
+    a cookie.
+    """
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "'after_this_request' can only be used when a request context is active, such"
+            " as in a view function."
+        )
+    ctx._after_request_functions.append(f)
+    return f
+
+
+def copy_current_request_context(f: F) -> F:
+    """Wrap ``f`` so it runs in a copy of the current request context (for threads)."""
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "'copy_current_request_context' can only be used when a request context is"
+            " active, such as in a view function."
+        )
+    ctx = ctx.copy()
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with ctx:
+            return ctx.app.ensure_sync(f)(*args, **kwargs)
+
+    return update_wrapper(wrapper, f)  # type: ignore[return-value]
+
+
+def has_request_context() -> bool:
+    """Whether a request context is active (``request`` and ``session`` usable)."""
+    return _cv_request.get(None) is not None
+
+
+def has_app_context() -> bool:
+    """Whether an application context is active (``current_app`` and ``g`` usable)."""
+    return _cv_app.get(None) is not None
+
+
+__all__ = [
+    "AppContext",
+    "RequestContext",
+    "after_this_request",
+    "copy_current_request_context",
+    "has_app_context",
+    "has_request_context",
+]

@@ -1,0 +1,131 @@
+"""JSON providers: how an app turns values into JSON and back (``app.json``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import decimal
+import json
+import typing as t
+import uuid
+import weakref
+from datetime import date
+
+from ..sansio.http import http_date
+
+if t.TYPE_CHECKING:
+    from ..app import Kolba
+    from ..wrappers import Response
+
+
+class JSONProvider:
+    """The interface for ``app.json``: ``dumps``, ``loads`` and ``response``.
+
+    Subclass it (or :class:`DefaultJSONProvider`) and set ``app.json = MyProvider(app)`` or
+    ``Kolba.json_provider_class`` to use another JSON library.
+    """
+
+    def __init__(self, app: Kolba) -> None:
+        self._app: Kolba = weakref.proxy(app)
+
+    def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        """Serialize ``obj`` to a JSON string."""
+        raise NotImplementedError
+
+    def dump(self, obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
+        """Serialize ``obj`` to a text file."""
+        fp.write(self.dumps(obj, **kwargs))
+
+    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+        """Parse a JSON string or bytes."""
+        raise NotImplementedError
+
+    def load(self, fp: t.IO[t.AnyStr], **kwargs: t.Any) -> t.Any:
+        """Parse JSON from a file."""
+        return self.loads(fp.read(), **kwargs)
+
+    def _prepare_response_obj(self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> t.Any:
+        if args and kwargs:
+            raise TypeError("app.json.response() takes either args or kwargs, not both")
+        if not args and not kwargs:
+            return None
+        if len(args) == 1:
+            return args[0]
+        return args or kwargs
+
+    def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
+        """A response whose body is the JSON of the arguments (``application/json``)."""
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(self.dumps(obj), mimetype="application/json")
+
+
+def _default(o: t.Any) -> t.Any:
+    if isinstance(o, date):
+        return http_date(o)
+    if isinstance(o, (decimal.Decimal, uuid.UUID)):
+        return str(o)
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+        return dataclasses.asdict(o)
+    if hasattr(o, "__html__"):
+        return str(o.__html__())
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+class DefaultJSONProvider(JSONProvider):
+    """JSON through the standard library.
+
+    Output is compact and sorted (``{"a":1,"b":2}``), ASCII-only, indented by 2 in debug
+    mode. Dates become HTTP dates, Decimal and UUID strings, dataclasses dicts, and objects
+    with ``__html__`` their HTML. Set the attributes on ``app.json`` to change that.
+    """
+
+    default: t.Callable[[t.Any], t.Any] = staticmethod(_default)  # type: ignore[assignment]
+    ensure_ascii = True
+    sort_keys = True
+    #: None: compact unless the app is in debug mode. True/False force it.
+    compact: bool | None = None
+    mimetype = "application/json"
+
+    def __init__(self, app: Kolba) -> None:
+        super().__init__(app)
+        self._encoder_key: tuple[t.Any, ...] | None = None
+        self._encoder: json.JSONEncoder | None = None
+
+    def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        """Serialize with this provider's settings; keyword arguments go to json.dumps."""
+        kwargs.setdefault("default", self.default)
+        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
+        kwargs.setdefault("sort_keys", self.sort_keys)
+        return json.dumps(obj, **kwargs)
+
+    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+        """Parse JSON with the standard library."""
+        return json.loads(s, **kwargs)
+
+    def _response_encoder(self) -> json.JSONEncoder:
+        # PERF: one encoder reused for every response, rebuilt only when a setting changes
+        # (json.dumps with keyword arguments builds a new encoder per call).
+        indent = self.compact is False or (self.compact is None and self._app.debug)
+        key = (self.default, self.ensure_ascii, self.sort_keys, indent)
+        encoder = self._encoder
+        if encoder is None or key != self._encoder_key:
+            encoder = json.JSONEncoder(
+                default=self.default,
+                ensure_ascii=self.ensure_ascii,
+                sort_keys=self.sort_keys,
+                indent=2 if indent else None,
+                separators=None if indent else (",", ":"),
+            )
+            self._encoder, self._encoder_key = encoder, key
+        return encoder
+
+    def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
+        """A JSON response (with a trailing newline) of the arguments.
+
+        One argument is serialized as is, several as a list, keyword arguments as a dict.
+        """
+        obj = self._prepare_response_obj(args, kwargs)
+        body = self._response_encoder().encode(obj) + "\n"
+        return self._app._json_response(body, self.mimetype)
+
+
+__all__ = ["DefaultJSONProvider", "JSONProvider"]

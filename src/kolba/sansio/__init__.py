@@ -1,0 +1,1 @@
+"""kolba.sansio."""

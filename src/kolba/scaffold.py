@@ -1,0 +1,348 @@
+"""The registration API shared by the app and blueprints: routes, hooks, error handlers."""
+
+from __future__ import annotations
+
+import os
+import typing as t
+from collections import defaultdict
+from functools import update_wrapper
+
+from .helpers import get_root_path
+from .sansio.exceptions import HTTPException, default_exceptions
+
+if t.TYPE_CHECKING:
+    from .wrappers import Response
+
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+_sentinel: t.Any = object()
+
+#: The name under which the app (as opposed to a blueprint) keeps its hooks and handlers.
+AppScope = None
+
+
+def setupmethod(f: F) -> F:
+    """Mark a registration method: calling it after the first request raises."""
+    f_name = f.__name__
+
+    def wrapper_func(self: Scaffold, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        self._check_setup_finished(f_name)
+        return f(self, *args, **kwargs)
+
+    return update_wrapper(wrapper_func, f)  # type: ignore[return-value]
+
+
+class Scaffold:
+    """What apps and blueprints share: the decorators that register views and hooks.
+
+    Hooks and handlers are stored per scope: ``None`` for the app, the blueprint name for
+    a blueprint.
+    """
+
+    name: str
+    _static_folder: str | None = None
+    _static_url_path: str | None = None
+
+    def __init__(
+        self,
+        import_name: str,
+        static_folder: str | os.PathLike[str] | None = None,
+        static_url_path: str | None = None,
+        template_folder: str | os.PathLike[str] | None = None,
+        root_path: str | None = None,
+    ) -> None:
+        self.import_name = import_name
+        self.static_folder = static_folder  # type: ignore[assignment]
+        self.static_url_path = static_url_path
+        self.template_folder = template_folder
+        if root_path is None:
+            root_path = get_root_path(self.import_name)
+        self.root_path = root_path
+        self.view_functions: dict[str, t.Callable[..., t.Any]] = {}
+        self.error_handler_spec: dict[
+            str | None, dict[int | None, dict[type[BaseException], t.Callable[..., t.Any]]]
+        ] = defaultdict(lambda: defaultdict(dict))
+        self.before_request_funcs: dict[str | None, list[t.Callable[..., t.Any]]] = defaultdict(
+            list
+        )
+        self.after_request_funcs: dict[str | None, list[t.Callable[..., t.Any]]] = defaultdict(list)
+        self.teardown_request_funcs: dict[str | None, list[t.Callable[..., t.Any]]] = defaultdict(
+            list
+        )
+        self.template_context_processors: dict[
+            str | None, list[t.Callable[[], dict[str, t.Any]]]
+        ] = defaultdict(list, {None: [_default_template_ctx_processor]})
+        self.url_value_preprocessors: dict[str | None, list[t.Callable[..., t.Any]]] = defaultdict(
+            list
+        )
+        self.url_default_functions: dict[str | None, list[t.Callable[..., t.Any]]] = defaultdict(
+            list
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+    def _check_setup_finished(self, f_name: str) -> None:
+        raise NotImplementedError
+
+    # -- folders -------------------------------------------------------------------------
+
+    @property
+    def static_folder(self) -> str | None:
+        """The absolute path of the static folder, or None."""
+        if self._static_folder is not None:
+            return os.path.join(self.root_path, self._static_folder)
+        return None
+
+    @static_folder.setter
+    def static_folder(self, value: str | os.PathLike[str] | None) -> None:
+        if value is not None:
+            value = os.fspath(value).rstrip(r"\/")
+        self._static_folder = value
+
+    @property
+    def has_static_folder(self) -> bool:
+        """Whether a static folder is configured."""
+        return self.static_folder is not None
+
+    @property
+    def static_url_path(self) -> str | None:
+        """The URL prefix of the static route (``/`` plus the folder name by default)."""
+        if self._static_url_path is not None:
+            return self._static_url_path
+        if self.static_folder is not None:
+            basename = os.path.basename(self.static_folder)
+            return f"/{basename}".rstrip("/")
+        return None
+
+    @static_url_path.setter
+    def static_url_path(self, value: str | None) -> None:
+        if value is not None:
+            value = value.rstrip("/")
+        self._static_url_path = value
+
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        """The Cache-Control max age for static files: SEND_FILE_MAX_AGE_DEFAULT."""
+        from .globals import current_app
+
+        value = current_app.config["SEND_FILE_MAX_AGE_DEFAULT"]
+        if value is None:
+            return None
+        from datetime import timedelta
+
+        if isinstance(value, timedelta):
+            return int(value.total_seconds())
+        return int(value)
+
+    def send_static_file(self, filename: str) -> Response:
+        """Serve a file from the static folder (the ``static`` route's view)."""
+        if not self.has_static_folder:
+            raise RuntimeError("'static_folder' must be set to serve static_files.")
+        from .sending import send_from_directory
+
+        max_age = self.get_send_file_max_age(filename)
+        return send_from_directory(t.cast(str, self.static_folder), filename, max_age=max_age)
+
+    @property
+    def jinja_loader(self) -> t.Any:
+        """A Jinja loader for ``template_folder`` (None without one)."""
+        if self.template_folder is not None:
+            from jinja2 import FileSystemLoader
+
+            return FileSystemLoader(os.path.join(self.root_path, self.template_folder))
+        return None
+
+    def open_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = None
+    ) -> t.IO[t.AnyStr]:
+        """Open a file relative to ``root_path`` for reading (``"rb"``, ``"r"``, ``"rt"``)."""
+        if mode not in {"r", "rt", "rb"}:
+            raise ValueError("Resources can only be opened for reading.")
+        path = os.path.join(self.root_path, resource)
+        if mode == "rb":
+            return open(path, mode)  # type: ignore[return-value]
+        return open(path, mode, encoding=encoding or "utf-8")  # type: ignore[return-value]
+
+    # -- routes ----------------------------------------------------------------------------
+
+    def _method_route(
+        self, method: str, rule: str, options: dict[str, t.Any]
+    ) -> t.Callable[[F], F]:
+        if "methods" in options:
+            raise TypeError("Use the 'route' decorator to use the 'methods' argument.")
+        return self.route(rule, methods=[method], **options)
+
+    def get(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+        """``route(rule, methods=["GET"])``."""
+        return self._method_route("GET", rule, options)
+
+    def post(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+        """``route(rule, methods=["POST"])``."""
+        return self._method_route("POST", rule, options)
+
+    def put(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+        """``route(rule, methods=["PUT"])``."""
+        return self._method_route("PUT", rule, options)
+
+    def delete(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+        """``route(rule, methods=["DELETE"])``."""
+        return self._method_route("DELETE", rule, options)
+
+    def patch(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+        """``route(rule, methods=["PATCH"])``."""
+        return self._method_route("PATCH", rule, options)
+
+    def route(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
+        """Register the decorated function as the view for ``rule``.
+
+        ``methods`` lists the allowed methods (GET by default; HEAD and OPTIONS come with
+        it); ``endpoint`` names the route for url_for (the function name by default);
+        other options go to the Rule (``defaults``, ``strict_slashes``, ``redirect_to``...).
+        """
+
+        def decorator(f: F) -> F:
+            endpoint = options.pop("endpoint", None)
+            self.add_url_rule(rule, endpoint, f, **options)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: t.Callable[..., t.Any] | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: t.Any,
+    ) -> None:
+        """Register a rule (see :meth:`route`)."""
+        raise NotImplementedError
+
+    @setupmethod
+    def endpoint(self, endpoint: str) -> t.Callable[[F], F]:
+        """Register the decorated function as the view of ``endpoint`` (for rules added
+        to ``url_map`` directly).
+        """
+
+        def decorator(f: F) -> F:
+            self.view_functions[endpoint] = f
+            return f
+
+        return decorator
+
+    # -- hooks -----------------------------------------------------------------------------
+
+    @setupmethod
+    def before_request(self, f: F) -> F:
+        """Run ``f()`` before each request; a non-None return ends the request with it."""
+        self.before_request_funcs.setdefault(None, []).append(f)
+        return f
+
+    @setupmethod
+    def after_request(self, f: F) -> F:
+        """Run ``f(response)`` after each request; it must return a response."""
+        self.after_request_funcs.setdefault(None, []).append(f)
+        return f
+
+    @setupmethod
+    def teardown_request(self, f: F) -> F:
+        """Run ``f(error_or_None)`` when the request context is popped, even on errors."""
+        self.teardown_request_funcs.setdefault(None, []).append(f)
+        return f
+
+    @setupmethod
+    def context_processor(self, f: F) -> F:
+        """Register ``f()``, returning a dict of names, for every template rendered."""
+        self.template_context_processors[None].append(f)
+        return f
+
+    @setupmethod
+    def url_value_preprocessor(self, f: F) -> F:
+        """Run ``f(endpoint, values)`` after matching, before before_request functions,
+        to pull values out of the URL (``values`` may be changed in place).
+        """
+        self.url_value_preprocessors[None].append(f)
+        return f
+
+    @setupmethod
+    def url_defaults(self, f: F) -> F:
+        """Run ``f(endpoint, values)`` when building URLs, to fill in values in place."""
+        self.url_default_functions[None].append(f)
+        return f
+
+    @setupmethod
+    def errorhandler(self, code_or_exception: type[Exception] | int) -> t.Callable[[F], F]:
+        """Register the decorated function for an HTTP status code or an exception class.
+
+        The handler receives the exception and returns a response. A handler for a class
+        also catches its subclasses; the closest class in the MRO wins.
+        """
+
+        def decorator(f: F) -> F:
+            self.register_error_handler(code_or_exception, f)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def register_error_handler(
+        self, code_or_exception: type[Exception] | int, f: t.Callable[..., t.Any]
+    ) -> None:
+        """Register ``f`` as an error handler (see :meth:`errorhandler`)."""
+        exc_class, code = self._get_exc_class_and_code(code_or_exception)
+        self.error_handler_spec[None][code][exc_class] = f
+
+    @staticmethod
+    def _get_exc_class_and_code(
+        exc_class_or_code: type[Exception] | int,
+    ) -> tuple[type[Exception], int | None]:
+        """The exception class and status code for an ``errorhandler`` argument."""
+        exc_class: type[Exception]
+        if isinstance(exc_class_or_code, int):
+            try:
+                exc_class = default_exceptions[exc_class_or_code]
+            except KeyError:
+                raise ValueError(
+                    f"'{exc_class_or_code}' is not a recognized HTTP error code. Use a"
+                    " subclass of HTTPException with that code instead."
+                ) from None
+        else:
+            exc_class = exc_class_or_code
+        if isinstance(exc_class, Exception):
+            raise TypeError(
+                f"{exc_class!r} is an instance, not a class. Handlers can only be"
+                " registered for Exception classes or HTTP error codes."
+            )
+        if not isinstance(exc_class, type) or not issubclass(exc_class, Exception):
+            raise ValueError(
+                f"'{getattr(exc_class, '__name__', exc_class)}' is not a subclass of"
+                " Exception. Handlers can only be registered for Exception classes or HTTP"
+                " error codes."
+            )
+        if issubclass(exc_class, HTTPException):
+            return exc_class, exc_class.code
+        return exc_class, None
+
+
+def _endpoint_from_view_func(view_func: t.Callable[..., t.Any] | None) -> str:
+    assert view_func is not None, "expected view func if endpoint is not provided."
+    return view_func.__name__
+
+
+def _default_template_ctx_processor() -> dict[str, t.Any]:
+    """Inject ``g``, ``request`` and ``session`` into templates, when available."""
+    from .globals import _cv_app, _cv_request
+
+    app_ctx = _cv_app.get(None)
+    req_ctx = _cv_request.get(None)
+    rv: dict[str, t.Any] = {}
+    if app_ctx is not None:
+        rv["g"] = app_ctx.g
+    if req_ctx is not None:
+        rv["request"] = req_ctx.request
+        rv["session"] = req_ctx.session
+    return rv
+
+
+__all__ = ["Scaffold", "setupmethod"]

@@ -1,0 +1,138 @@
+"""The Request and Response classes apps use: the WSGI ones plus what the app adds
+(the matched rule, blueprint names, limits read from the app config).
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from . import json
+from .globals import _cv_app
+from .sansio.exceptions import BadRequest
+from .wsgi.request import Request as _WSGIRequest
+from .wsgi.response import Response as _WSGIResponse
+
+if t.TYPE_CHECKING:
+    from .routing import Rule
+
+
+def _split_blueprint_path(name: str) -> list[str]:
+    out = [name]
+    while "." in name:
+        name = name.rpartition(".")[0]
+        out.append(name)
+    return out
+
+
+def _config_limit(request: Request, attr: str, key: str, fallback: t.Any) -> t.Any:
+    value = request.__dict__.get(attr)
+    if value is not None:
+        return value
+    ctx = _cv_app.get(None)
+    if ctx is None:
+        return fallback
+    return ctx.app.config[key]
+
+
+class Request(_WSGIRequest):
+    """The request object (``kolba.request``).
+
+    Beyond the WSGI request it knows the matched ``url_rule``, ``view_args`` and
+    ``endpoint``, the ``blueprint`` it belongs to, and reads its size limits from the
+    app config (MAX_CONTENT_LENGTH, MAX_FORM_MEMORY_SIZE, MAX_FORM_PARTS) unless set on
+    the request itself.
+    """
+
+    json_module: t.Any = json
+
+    #: The rule that matched, or None before matching or when nothing matched.
+    url_rule: Rule | None = None
+    #: The values the rule captured from the URL.
+    view_args: dict[str, t.Any] | None = None
+    #: The NotFound, MethodNotAllowed or redirect that matching produced, if any.
+    routing_exception: Exception | None = None
+
+    @property  # type: ignore[override]
+    def max_content_length(self) -> int | None:
+        """The body size limit: set per request, else MAX_CONTENT_LENGTH."""
+        return _config_limit(self, "_max_content_length", "MAX_CONTENT_LENGTH", None)  # type: ignore[no-any-return]
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self.__dict__["_max_content_length"] = value
+
+    @property  # type: ignore[override]
+    def max_form_memory_size(self) -> int | None:
+        """The limit of one non-file form field: set per request, else MAX_FORM_MEMORY_SIZE."""
+        return _config_limit(  # type: ignore[no-any-return]
+            self, "_max_form_memory_size", "MAX_FORM_MEMORY_SIZE", 500_000
+        )
+
+    @max_form_memory_size.setter
+    def max_form_memory_size(self, value: int | None) -> None:
+        self.__dict__["_max_form_memory_size"] = value
+
+    @property  # type: ignore[override]
+    def max_form_parts(self) -> int | None:
+        """The limit of multipart parts: set per request, else MAX_FORM_PARTS."""
+        return _config_limit(self, "_max_form_parts", "MAX_FORM_PARTS", 1000)  # type: ignore[no-any-return]
+
+    @max_form_parts.setter
+    def max_form_parts(self, value: int | None) -> None:
+        self.__dict__["_max_form_parts"] = value
+
+    @property
+    def endpoint(self) -> str | None:
+        """The endpoint of the matched rule."""
+        rule = self.url_rule
+        return rule.endpoint if rule is not None else None  # type: ignore[no-any-return]
+
+    @property
+    def blueprint(self) -> str | None:
+        """The name of the blueprint of the matched endpoint (dotted when nested)."""
+        endpoint = self.endpoint
+        if endpoint is not None and "." in endpoint:
+            return endpoint.rpartition(".")[0]
+        return None
+
+    @property
+    def blueprints(self) -> list[str]:
+        """The blueprint of the endpoint and its parents, innermost first."""
+        name = self.blueprint
+        if name is None:
+            return []
+        return _split_blueprint_path(name)
+
+    def on_json_loading_failed(self, e: Exception | None) -> t.Any:
+        """400 for malformed JSON (the parser's message only in debug), 415 for a body that
+        is not declared as JSON.
+        """
+        try:
+            return super().on_json_loading_failed(e)
+        except BadRequest as error:
+            ctx = _cv_app.get(None)
+            if ctx is not None and ctx.app.debug:
+                raise
+            if e is None:
+                raise
+            raise BadRequest(
+                "The request body is not valid JSON. Check the syntax of the JSON document."
+            ) from error
+
+
+class Response(_WSGIResponse):
+    """The response object. Its default mimetype is ``text/html``."""
+
+    default_mimetype: str | None = "text/html"
+    json_module: t.Any = json
+
+    @property  # type: ignore[override]
+    def max_cookie_size(self) -> int:
+        """MAX_COOKIE_SIZE of the current app (4093 outside one); 0 disables the check."""
+        ctx = _cv_app.get(None)
+        if ctx is not None:
+            return ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
+        return super().max_cookie_size
+
+
+__all__ = ["Request", "Response"]
