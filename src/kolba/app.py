@@ -42,6 +42,7 @@ from .sansio.exceptions import (
 from .sansio.response import mimetype_with_charset
 from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
+from .templating import TemplatingMixin
 from .signals import (
     appcontext_tearing_down,
     got_request_exception,
@@ -61,6 +62,10 @@ if t.TYPE_CHECKING:
 T = t.TypeVar("T")
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 _sentinel: t.Any = object()
+_RETURN_TYPES = (
+    "Return a str or bytes body, a dict or list (sent as JSON), a Response, a generator,"
+    " a WSGI callable, or a tuple adding a status and/or headers to one of those."
+)
 
 
 def _make_timedelta(value: timedelta | int | None) -> timedelta | None:
@@ -97,7 +102,7 @@ class _Plan:
         ]
 
 
-class Kolba(Scaffold):
+class Kolba(TemplatingMixin, Scaffold):
     """A WSGI application built the Flask way.
 
     ``import_name`` (usually ``__name__``) locates the app's folders: ``static/`` is served
@@ -184,8 +189,9 @@ class Kolba(Scaffold):
             instance_path = self.auto_find_instance_path()
         elif not os.path.isabs(instance_path):
             raise ValueError(
-                "If an instance path is provided it must be absolute. A relative path was"
-                " given instead."
+                f"instance_path={instance_path!r} is relative; kolba needs an absolute"
+                " path here. Pass os.path.abspath(...) of it, or leave instance_path out"
+                " to use the default instance folder."
             )
         self.instance_path = instance_path
         self.config = self.make_config(instance_relative_config)
@@ -209,8 +215,9 @@ class Kolba(Scaffold):
 
         if self.has_static_folder:
             assert bool(static_host) == host_matching, (
-                "Invalid static_host/host_matching combination: host matching needs a"
-                " static_host, and a static_host needs host_matching=True."
+                "static_host and host_matching go together: with host_matching=True pass"
+                " the host that serves static files as static_host, and without host"
+                " matching leave static_host out."
             )
             self_ref = weakref.ref(self)
             self.add_url_rule(
@@ -285,10 +292,10 @@ class Kolba(Scaffold):
     def _check_setup_finished(self, f_name: str) -> None:
         if self._got_first_request:
             raise AssertionError(
-                f"The setup method '{f_name}' can no longer be called on the application."
-                " It has already handled its first request, so changes would not apply"
-                " consistently.\nMake sure all imports, decorators, functions, etc. needed"
-                " to set up the application are done before running it."
+                f"The setup method '{f_name}' was called after the application served"
+                " its first request; the running app would only partly see the change.\n"
+                "Do all registration (routes, hooks, blueprints, error handlers) while"
+                " creating the app, before it handles any request."
             )
 
     @setupmethod
@@ -344,8 +351,8 @@ class Kolba(Scaffold):
             methods = getattr(view_func, "methods", None) or ("GET",)
         if isinstance(methods, str):
             raise TypeError(
-                "Allowed methods must be a list of strings, for example:"
-                ' @app.route(..., methods=["POST"])'
+                f"methods={methods!r} is a single string; pass a list of method names"
+                ' instead, such as methods=["POST"].'
             )
         methods = {item.upper() for item in methods}
         required_methods = set(getattr(view_func, "required_methods", ()))
@@ -365,8 +372,9 @@ class Kolba(Scaffold):
             old_func = self.view_functions.get(endpoint)
             if old_func is not None and old_func != view_func:
                 raise AssertionError(
-                    "View function mapping is overwriting an existing endpoint function:"
-                    f" {endpoint}. Give the view a unique endpoint name (endpoint=...)."
+                    f"The endpoint {endpoint!r} already belongs to another view function."
+                    " Give this view a unique name with endpoint=..., or rename the"
+                    " function."
                 )
             self.view_functions[endpoint] = view_func
         self._plans.clear()
@@ -575,7 +583,10 @@ class Kolba(Scaffold):
         except Exception:
             if not from_error_handler:
                 raise
-            self.logger.exception("Request finalizing failed with an error while handling an error")
+            self.logger.exception(
+                "An after_request function failed while finishing an error response;"
+                " the error response is sent without its changes."
+            )
         return response
 
     def process_response(self, response: Response) -> Response:
@@ -723,14 +734,17 @@ class Kolba(Scaffold):
             )
             if url_adapter is None:
                 raise RuntimeError(
-                    "Unable to build URLs outside an active request without 'SERVER_NAME'"
-                    " configured. Also configure 'APPLICATION_ROOT' and"
-                    " 'PREFERRED_URL_SCHEME' as needed."
+                    f"url_for({endpoint!r}) needs to know the host: call it during a request,"
+                    " or set SERVER_NAME in the config (and APPLICATION_ROOT and"
+                    " PREFERRED_URL_SCHEME when the defaults do not fit)."
                 )
             if _external is None:
                 _external = True
         if _scheme is not None and not _external:
-            raise ValueError("When specifying '_scheme', '_external' must be True.")
+            raise ValueError(
+                f"_scheme={_scheme!r} needs an absolute URL, but _external=False was given."
+                " Drop _external=False (a scheme implies an external URL)."
+            )
         self.inject_url_defaults(endpoint, values)
         try:
             rv = url_adapter.build(  # type: ignore[union-attr]
@@ -814,15 +828,15 @@ class Kolba(Scaffold):
                     rv, status = rv
             else:
                 raise TypeError(
-                    f"The view function for {self._endpoint_name()} did not return a valid"
-                    " response tuple. The tuple must have the form (body, status, headers),"
-                    " (body, status), or (body, headers)."
+                    f"The view for endpoint {self._endpoint_name()} returned a tuple of"
+                    f" {len_rv} items. Return (body, status), (body, headers) or"
+                    " (body, status, headers)."
                 )
         if rv is None:
             raise TypeError(
-                f"The view function for {self._endpoint_name()} did not return a valid"
-                " response. The function either returned None or ended without a return"
-                " statement."
+                f"The view for endpoint {self._endpoint_name()} returned None (or reached"
+                " its end without a return statement). Return a response body, such as a"
+                " string, a dict or a Response."
             )
         if not isinstance(rv, self.response_class):
             if isinstance(rv, (str, bytes, bytearray)) or isinstance(rv, cabc.Iterator):
@@ -842,17 +856,14 @@ class Kolba(Scaffold):
                     )
                 except TypeError as e:
                     raise TypeError(
-                        f"{e}\nThe view function for {self._endpoint_name()} did not return a"
-                        " valid response. The return type must be a string, dict, list,"
-                        " tuple with headers or status, Response instance, or WSGI"
-                        f" callable, but it was a {type(rv).__name__}."
+                        f"{e}\nThe view for endpoint {self._endpoint_name()} returned a"
+                        f" {type(rv).__name__} that could not be turned into a response."
+                        f" {_RETURN_TYPES}"
                     ).with_traceback(sys.exc_info()[2]) from None
             else:
                 raise TypeError(
-                    f"The view function for {self._endpoint_name()} did not return a valid"
-                    " response. The return type must be a string, dict, list, tuple with"
-                    " headers or status, Response instance, or WSGI callable, but it was a"
-                    f" {type(rv).__name__}."
+                    f"The view for endpoint {self._endpoint_name()} returned a"
+                    f" {type(rv).__name__}, which is not a response. {_RETURN_TYPES}"
                 )
         rv = t.cast(Response, rv)
         if status is not None:
@@ -1037,9 +1048,9 @@ class Kolba(Scaffold):
 
             if not is_running_from_reloader():
                 print(
-                    " * Ignoring a call to 'app.run()' that would block the current 'kolba'"
-                    " CLI command.\n   Only call 'app.run()' in an"
-                    " 'if __name__ == \"__main__\"' guard.",
+                    " * app.run() was skipped: the 'kolba' command is already serving this"
+                    " app.\n   Put app.run() under 'if __name__ == \"__main__\":' so that"
+                    " importing the module does not start a second server.",
                     file=sys.stderr,
                 )
             return

@@ -141,7 +141,7 @@ def test_chained_exceptions_are_all_shown_oldest_first() -> None:
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
             empty: dict[str, int] = {}
-            empty["first"]  # noqa: B018
+            empty["first"]
         except KeyError as exc:
             raise LookupError("second") from exc
         return []

@@ -218,9 +218,7 @@ def test_watchdog_loop_reacts_to_events(tmp_path: Path, monkeypatch: pytest.Monk
         assert (loop, str(tmp_path)) in observer.scheduled
         loop.dispatch(FakeEvent("opened", str(watched)))  # reading is not a change
         loop.dispatch(FakeEvent("modified", str(tmp_path / "notes.txt")))  # not watched
-        loop.dispatch(
-            FakeEvent("modified", str(tmp_path)),
-        )
+        loop.dispatch(FakeEvent("modified", str(tmp_path), is_directory=True))
         time.sleep(0.1)
         assert triggered == []
         loop.dispatch(FakeEvent("modified", str(watched)))

@@ -229,11 +229,14 @@ def parse_options_header(value: str | None) -> tuple[str, dict[str, str]]:
                 val = token
             if quoted is not None or val:
                 key = key.lower()
+                raw = f'"{quoted}"' if quoted is not None else val
+                if "%22" in val:
+                    # HTML forms send '"' in names and filenames as %22 (like Werkzeug).
+                    val = val.replace("%22", '"')
                 if "*" not in key:
                     params[key] = val
                     continued.pop(key, None)
                 else:
-                    raw = f'"{quoted}"' if quoted is not None else val
                     _add_ext_param(params, continued, key, val, raw)
         # Anything up to the next ';' is garbage after (or instead of) a parameter.
         nxt = rest.find(";", pos)
@@ -528,7 +531,7 @@ def _refuse_header_breakers(value: str, what: str) -> None:
         )
 
 
-def dump_cookie(  # noqa: PLR0917 (Werkzeug's positional signature)
+def dump_cookie(
     key: str,
     value: str = "",
     max_age: timedelta | int | None = None,
@@ -647,7 +650,8 @@ def parse_etags(value: str | None) -> _ht.ETags:
     """Parse an ``If-Match`` / ``If-None-Match`` list into :class:`ETags`.
 
     ``*`` anywhere makes a star tag. Malformed items (stray quotes, text after the closing
-    quote, blanks in an unquoted tag) are skipped. Unlike Werkzeug, ``""`` is the empty tag rather than ``None``.
+    quote, blanks in an unquoted tag) are skipped. Unlike Werkzeug, ``""`` is the empty tag
+    rather than ``None``.
     """
     if not value:
         return _ht.ETags()
@@ -691,7 +695,7 @@ def parse_if_range_header(value: str | None) -> _ht.IfRange:
     return _ht.IfRange(unquote_etag(value)[0])
 
 
-def is_resource_modified(  # noqa: PLR0917 (Werkzeug's positional signature)
+def is_resource_modified(
     http_range: str | None = None,
     http_if_range: str | None = None,
     http_if_modified_since: str | None = None,
@@ -734,8 +738,9 @@ def is_resource_modified(  # noqa: PLR0917 (Werkzeug's positional signature)
     etag = unquote_etag(etag)[0]
     if etag:
         if if_range is not None and if_range.etag is not None:
+            # One strong validator, compared strongly: '*', a list or a W/ tag never match.
             weak_validator = unquote_etag(http_if_range)[1]
-            unmodified = not weak_validator and parse_etags(if_range.etag).contains(etag)
+            unmodified = not weak_validator and if_range.etag == etag
         else:
             if_none_match = parse_etags(http_if_none_match)
             if if_none_match:

@@ -245,7 +245,8 @@ _uri_plain_re = re.compile(r"[A-Za-z0-9\-._~%!$&'()*+,/:;=?@#]*")
 def _encode_host(host: str) -> str:
     """Return ``host`` in ASCII: IDNA for internationalized names, lower-cased."""
     if host.isascii():
-        return host.lower()
+        # Names compare case-insensitively; one holding escapes is not a name: keep it as is.
+        return host if "%" in host else host.lower()
     try:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
@@ -270,6 +271,7 @@ def iri_to_uri(iri: str) -> str:
         and ":" not in iri
         and not iri.startswith("//")
         and iri[-1:] not in ("?", "#")
+        and "?#" not in iri
     ):
         # PERF: a relative ASCII reference with nothing to encode (most redirects).
         return iri

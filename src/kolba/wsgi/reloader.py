@@ -94,6 +94,13 @@ class ReloaderLoop:
             files = {path for path in files if not self.is_excluded(path)}
         return files
 
+    def prepare(self) -> None:
+        """Take the first look at the files, so that any later change counts.
+
+        :func:`run_with_reloader` calls it before the server starts, so that an edit made
+        while the app is still starting is not mistaken for the initial state.
+        """
+
     def run(self) -> None:
         """Watch until a file changes (then :meth:`trigger_reload`) or :meth:`stop` is called."""
         raise NotImplementedError
@@ -121,6 +128,7 @@ class StatReloaderLoop(ReloaderLoop):
     ) -> None:
         super().__init__(extra_files, exclude_patterns, interval)
         self.mtimes: dict[str, float] = {}
+        self._prepared = False
 
     def run_step(self) -> str | None:
         """Check every watched file once; return the first changed one, or None.
@@ -141,8 +149,13 @@ class StatReloaderLoop(ReloaderLoop):
                 return path
         return None
 
-    def run(self) -> None:
+    def prepare(self) -> None:
         self.run_step()
+        self._prepared = True
+
+    def run(self) -> None:
+        if not self._prepared:
+            self.prepare()
         while not self._stop.wait(self.interval):
             changed = self.run_step()
             if changed is not None:
@@ -170,6 +183,8 @@ class WatchdogReloaderLoop(ReloaderLoop):
         self._observers = importlib.import_module("watchdog.observers")
         self._changed: str | None = None
         self._files: set[str] = set()
+        self._observer: Any = None
+        self._scheduled: set[str] = set()
         prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
         self._skip_prefixes = tuple(os.path.join(os.path.abspath(p), "") for p in prefixes)
 
@@ -201,25 +216,32 @@ class WatchdogReloaderLoop(ReloaderLoop):
                 folders.add(folder)
         return folders
 
+    def _schedule_new_folders(self) -> None:
+        for folder in self._folders() - self._scheduled:
+            try:
+                self._observer.schedule(self, folder, recursive=False)
+            except OSError:
+                continue  # vanished, or the OS ran out of watches
+            self._scheduled.add(folder)
+
+    def prepare(self) -> None:
+        if self._observer is None:
+            self._observer = self._observers.Observer()
+            self._observer.start()
+            self._schedule_new_folders()
+
     def run(self) -> None:
-        observer = self._observers.Observer()
-        scheduled: set[str] = set()
-        observer.start()
+        self.prepare()
         try:
             while True:
-                for folder in self._folders() - scheduled:
-                    try:
-                        observer.schedule(self, folder, recursive=False)
-                    except OSError:
-                        continue  # vanished, or the OS ran out of watches
-                    scheduled.add(folder)
                 if self._changed is not None:
                     self.trigger_reload(self._changed)
                 if self._stop.wait(self.interval):
                     return
+                self._schedule_new_folders()  # folders of modules imported meanwhile
         finally:
-            observer.stop()
-            observer.join(timeout=5)
+            self._observer.stop()
+            self._observer.join(timeout=5)
 
 
 def make_reloader_loop(
@@ -328,12 +350,15 @@ def run_with_reloader(
     exclude_patterns: Iterable[str] | None = None,
     interval: float = 1,
     reloader_type: str = "auto",
+    *,
+    stop_func: Callable[[], object] | None = None,
 ) -> None:
     """Run ``main_func`` (the server loop) in a child process that restarts on file changes.
 
     Called in the process the user started, it supervises children and exits with the last
     child's exit code. Called in the child (:func:`is_running_from_reloader`), it runs
-    ``main_func`` in a daemon thread and watches files in the calling thread.
+    ``main_func`` in a daemon thread and watches files in the calling thread; before the
+    child exits, ``stop_func`` (if given) runs, to let requests in flight finish.
     """
     loop = make_reloader_loop(reloader_type, extra_files, exclude_patterns, interval)
     if threading.current_thread() is threading.main_thread():
@@ -343,9 +368,14 @@ def run_with_reloader(
     try:
         if is_running_from_reloader():
             _ensure_echo_on()
+            loop.prepare()
             thread = threading.Thread(target=main_func, name="kolba-server", daemon=True)
             thread.start()
-            loop.run()
+            try:
+                loop.run()
+            finally:
+                if stop_func is not None:
+                    stop_func()
         else:
             sys.exit(restart_with_reloader(loop.name))
     except KeyboardInterrupt:

@@ -382,6 +382,9 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
     max_drain = 65536
 
     def setup(self) -> None:
+        # The server counted this connection as busy when it accepted it.
+        self._counted_busy = not self.server.multiprocess
+        self._served = False
         self._skip = False
         self._plain_http_on_tls = False
         self._linger = False
@@ -437,6 +440,7 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
             self.connection_dropped(exc)
 
     def finish(self) -> None:
+        self._set_busy(False)
         if self._skip:
             return
         try:
@@ -469,6 +473,12 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
             sock.close()
         except OSError:
             pass
+
+    def _set_busy(self, busy: bool) -> None:
+        """Tell the server whether a request is in progress (for a graceful stop)."""
+        if busy != self._counted_busy:
+            self._counted_busy = busy
+            self.server._count_busy(1 if busy else -1)
 
     def connection_dropped(
         self, error: BaseException, environ: WSGIEnvironment | None = None
@@ -527,6 +537,9 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
             raise _ConnectionLost(str(exc) or type(exc).__name__) from exc
 
     def _read_request(self) -> dict[str, Any] | None:
+        if self._served:
+            self._set_busy(False)  # idle between requests: a graceful stop need not wait
+        self._served = True
         if self.idle_timeout != self.timeout:
             self.connection.settimeout(self.idle_timeout)
         line = b""
@@ -536,6 +549,7 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
                 break
         if not line:
             return None  # the client closed the connection between requests
+        self._set_busy(True)
         if self.idle_timeout != self.timeout:
             self.connection.settimeout(self.timeout)
         self.raw_requestline = line
@@ -1169,7 +1183,7 @@ class BaseWSGIServer(socketserver.TCPServer):
     request_queue_size = 128
     allow_reuse_address = True
 
-    def __init__(  # noqa: PLR0917 (Werkzeug's positional signature)
+    def __init__(
         self,
         host: str,
         port: int,
@@ -1187,6 +1201,8 @@ class BaseWSGIServer(socketserver.TCPServer):
         self.address_family = _address_family(host)
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self._busy = 0
+        self._busy_changed = threading.Condition()
         self._closed = False
         address: Any
         if self.address_family == socket.AF_UNIX:
@@ -1228,6 +1244,38 @@ class BaseWSGIServer(socketserver.TCPServer):
         with self._connections_lock:
             self._connections.discard(connection)
 
+    def _count_busy(self, delta: int) -> None:
+        with self._busy_changed:
+            self._busy += delta
+            self._busy_changed.notify_all()
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        # Runs in the accepting thread, before a handler thread starts: counting here leaves
+        # no window in which a stop could miss a connection just accepted. A forked child
+        # cannot report back, so a forking server does not count.
+        if not self.multiprocess:
+            self._count_busy(1)
+        return True
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop accepting, let requests in flight finish (at most ``timeout`` s), and close.
+
+        Call it from another thread than the one running :meth:`serve_forever`. Connections
+        waiting in the listen backlog stay there: with the reloader, the next child takes
+        them, so a restart refuses no client.
+        """
+        deadline = time.monotonic() + timeout
+        stopper = threading.Thread(target=self.shutdown, name="kolba-stop", daemon=True)
+        stopper.start()
+        stopper.join(timeout)
+        with self._busy_changed:
+            while self._busy > 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._busy_changed.wait(left)
+        self.server_close()
+
     def log_startup(self) -> None:
         """Log the development-server warning and the addresses the server listens on."""
         lines = [_DEV_WARNING]
@@ -1239,12 +1287,14 @@ class BaseWSGIServer(socketserver.TCPServer):
         _server_logger().info("\n".join(lines))
 
     def serve_forever(self, poll_interval: float = 0.5) -> None:
-        """Serve until :meth:`shutdown` or Ctrl+C, then close the server."""
+        """Serve until :meth:`shutdown` or Ctrl+C (which also closes the server).
+
+        After :meth:`shutdown` the server stays open, so that :meth:`stop` can let the
+        requests in flight finish; call :meth:`server_close` (or :meth:`stop`) when done.
+        """
         try:
             super().serve_forever(poll_interval=poll_interval)
         except KeyboardInterrupt:
-            pass
-        finally:
             self.server_close()
 
     def request_shutdown(self) -> None:
@@ -1295,7 +1345,7 @@ if sys.platform != "win32":
 
         multiprocess = True
 
-        def __init__(  # noqa: PLR0917 (Werkzeug's positional signature)
+        def __init__(
             self,
             host: str,
             port: int,
@@ -1310,7 +1360,7 @@ if sys.platform != "win32":
             self.max_children = processes
 
 
-def make_server(  # noqa: PLR0917 (Werkzeug's positional signature)
+def make_server(
     host: str,
     port: int,
     app: WSGIApplication,
@@ -1351,7 +1401,7 @@ def _with_static_files(app: WSGIApplication, static_files: dict[str, Any]) -> WS
     return cast("WSGIApplication", module.SharedDataMiddleware(app, static_files))
 
 
-def run_simple(  # noqa: PLR0917 (Werkzeug's positional signature)
+def run_simple(
     hostname: str,
     port: int,
     application: WSGIApplication,
@@ -1420,7 +1470,10 @@ def run_simple(  # noqa: PLR0917 (Werkzeug's positional signature)
     if use_debugger and (in_child or not use_reloader):
         _server_logger().info(" * Debugger is active (tracebacks only, no console)")
     if not use_reloader:
-        server.serve_forever()
+        try:
+            server.serve_forever()
+        finally:
+            server.server_close()
         return
     if not in_child and not pass_fd:
         server.server_close()
@@ -1431,6 +1484,7 @@ def run_simple(  # noqa: PLR0917 (Werkzeug's positional signature)
             exclude_patterns=exclude_patterns,
             interval=reloader_interval,
             reloader_type=reloader_type,
+            stop_func=server.stop,
         )
     finally:
         server.server_close()
