@@ -42,7 +42,6 @@ from .sansio.exceptions import (
 from .sansio.response import mimetype_with_charset
 from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
-from .templating import TemplatingMixin
 from .signals import (
     appcontext_tearing_down,
     got_request_exception,
@@ -50,6 +49,7 @@ from .signals import (
     request_started,
     request_tearing_down,
 )
+from .templating import TemplatingMixin
 from .utils import cached_property
 from .wrappers import Request, Response, _split_blueprint_path
 
@@ -209,7 +209,10 @@ class Kolba(TemplatingMixin, Scaffold):
         self.subdomain_matching = subdomain_matching
         self.url_map.subdomain_matching = subdomain_matching
         self._got_first_request = False
-        self._first_request_lock = threading.Lock()
+        # Re-entrant, and paired with a "running" flag, so a before_first_request function
+        # that itself sends a request to the app (a warm-up call) does not deadlock.
+        self._first_request_lock = threading.RLock()
+        self._first_request_running = False
         self._plans: dict[str | None, _Plan] = {}
         self._handler_cache: dict[tuple[type[BaseException], tuple[str, ...]], t.Any] = {}
 
@@ -230,10 +233,10 @@ class Kolba(TemplatingMixin, Scaffold):
     # -- identity and setup --------------------------------------------------------------------
 
     @cached_property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         """The app's name: the import name, or the script's name when run as ``__main__``."""
         if self.import_name == "__main__":
-            fn = getattr(sys.modules["__main__"], "__file__", None)
+            fn: str | None = getattr(sys.modules["__main__"], "__file__", None)
             if fn is None:
                 return "__main__"
             return os.path.splitext(os.path.basename(fn))[0]
@@ -275,8 +278,8 @@ class Kolba(TemplatingMixin, Scaffold):
         """Open a file in the instance folder (any mode, unlike ``open_resource``)."""
         path = os.path.join(self.instance_path, resource)
         if "b" in mode:
-            return open(path, mode)  # type: ignore[return-value]
-        return open(path, mode, encoding=encoding)  # type: ignore[return-value]
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
 
     @property
     def debug(self) -> bool:
@@ -366,7 +369,7 @@ class Kolba(TemplatingMixin, Scaffold):
                 provide_automatic_options = False
         methods |= required_methods
         rule_obj = self.url_rule_class(rule, methods=methods, **options)
-        rule_obj.provide_automatic_options = provide_automatic_options  # type: ignore[attr-defined]
+        rule_obj.provide_automatic_options = provide_automatic_options
         self.url_map.add(rule_obj)
         if view_func is not None:
             old_func = self.view_functions.get(endpoint)
@@ -450,15 +453,19 @@ class Kolba(TemplatingMixin, Scaffold):
         """A client that sends requests to the app without a server (for tests)."""
         cls = self.test_client_class
         if cls is None:
-            from .testing import KolbaClient as cls
-        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)  # type: ignore[no-any-return]
+            from .testing import KolbaClient
+
+            cls = KolbaClient
+        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
 
     def test_cli_runner(self, **kwargs: t.Any) -> KolbaCliRunner:
         """A runner that invokes the app's CLI commands (for tests)."""
         cls = self.test_cli_runner_class
         if cls is None:
-            from .testing import KolbaCliRunner as cls
-        return cls(self, **kwargs)  # type: ignore[no-any-return]
+            from .testing import KolbaCliRunner
+
+            cls = KolbaCliRunner
+        return cls(self, **kwargs)
 
     # -- the pipeline --------------------------------------------------------------------------
 
@@ -496,12 +503,19 @@ class Kolba(TemplatingMixin, Scaffold):
             ctx.pop(error)
 
     def _first_request(self) -> None:
+        # Concurrent first requests wait on the lock until the functions have finished:
+        # they must not run their view against a half-initialised app. The flag is set
+        # only after all functions succeeded, so a failed start-up is retried.
         with self._first_request_lock:
-            if self._got_first_request:
+            if self._got_first_request or self._first_request_running:
                 return
+            self._first_request_running = True
+            try:
+                for func in self.before_first_request_funcs:
+                    self.ensure_sync(func)()
+            finally:
+                self._first_request_running = False
             self._got_first_request = True
-            for func in self.before_first_request_funcs:
-                self.ensure_sync(func)()
 
     def full_dispatch_request(self) -> Response:
         """Preprocess, dispatch and finalize the current request, handling its errors."""
@@ -514,16 +528,27 @@ class Kolba(TemplatingMixin, Scaffold):
             if rv is None:
                 rv = self.dispatch_request()
         except Exception as e:
-            rv = self.handle_user_exception(e)
+            answer: t.Any = self.handle_user_exception(e)
+            rv = answer
+            if answer is e or e is _cv_request.get().request.routing_exception:
+                # PERF: an exception kept past this point (as the value to answer with, or
+                # as the request's routing error) holds, through its traceback, the frames
+                # that hold it: a reference cycle keeping the request, its environ and the
+                # app alive until the next gc pass. Nothing looks at this traceback again
+                # (the error was answered with its own page), so drop it. Error path only.
+                e.__traceback__ = None
         return self.finalize_request(rv)
 
     def _plan_for(self, request: Request) -> _Plan:
         blueprint = request.blueprint
         plan = self._plans.get(blueprint)
         if plan is None:
-            plan = self._plans[blueprint] = _Plan(
-                self, _split_blueprint_path(blueprint) if blueprint else []
-            )
+            plan = _Plan(self, _split_blueprint_path(blueprint) if blueprint else [])
+            # Before the first request (a test_request_context, say) hooks may still be
+            # registered, so a plan made now could go stale: cache it only once
+            # registration is closed.
+            if self._got_first_request:
+                self._plans[blueprint] = plan
         return plan
 
     def preprocess_request(self) -> ft.ResponseReturnValue | None:
@@ -612,19 +637,25 @@ class Kolba(TemplatingMixin, Scaffold):
         ctx = _cv_request.get(None)
         if ctx is None:
             return
-        funcs = self._plan_for(ctx.request).teardown
-        _run_all(funcs, exc)
+        error = _run_all(self._plan_for(ctx.request).teardown, exc)
         if request_tearing_down.receivers:
             request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+        if error is not None:
+            raise error
 
     def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:
         """Run the teardown_appcontext functions (all of them) and send the signal."""
         if exc is _sentinel:
             exc = sys.exc_info()[1]
+        error = None
         if self.teardown_appcontext_funcs:
-            _run_all([self.ensure_sync(f) for f in reversed(self.teardown_appcontext_funcs)], exc)
+            error = _run_all(
+                [self.ensure_sync(f) for f in reversed(self.teardown_appcontext_funcs)], exc
+            )
         if appcontext_tearing_down.receivers:
             appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+        if error is not None:
+            raise error
 
     # -- routing glue --------------------------------------------------------------------------
 
@@ -818,29 +849,30 @@ class Kolba(TemplatingMixin, Scaffold):
         status: t.Any = None
         headers: t.Any = None
         if isinstance(rv, tuple):
-            len_rv = len(rv)
+            parts: tuple[t.Any, ...] = rv
+            len_rv = len(parts)
             if len_rv == 3:
-                rv, status, headers = rv
+                rv, status, headers = parts
             elif len_rv == 2:
-                if isinstance(rv[1], (Headers, dict, tuple, list)):
-                    rv, headers = rv
+                if isinstance(parts[1], (Headers, dict, tuple, list)):
+                    rv, headers = parts
                 else:
-                    rv, status = rv
+                    rv, status = parts
             else:
                 raise TypeError(
                     f"The view for endpoint {self._endpoint_name()} returned a tuple of"
-                    f" {len_rv} items. Return (body, status), (body, headers) or"
-                    " (body, status, headers)."
+                    f" {len_rv} items, but a response tuple must have the form"
+                    " (body, status), (body, headers) or (body, status, headers)."
                 )
         if rv is None:
             raise TypeError(
-                f"The view for endpoint {self._endpoint_name()} returned None (or reached"
-                " its end without a return statement). Return a response body, such as a"
-                " string, a dict or a Response."
+                f"The view for endpoint {self._endpoint_name()} did not return a valid"
+                " response: it returned None (or reached its end without a return"
+                " statement). Return a body, such as a string, a dict or a Response."
             )
         if not isinstance(rv, self.response_class):
-            if isinstance(rv, (str, bytes, bytearray)) or isinstance(rv, cabc.Iterator):
-                rv = self.response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
+            if isinstance(rv, (str, bytes, bytearray, cabc.Iterator)):
+                rv = self.response_class(rv, status=status, headers=headers)
                 status = headers = None
             elif isinstance(rv, (dict, list)):
                 rv = self.json.response(rv)
@@ -852,18 +884,18 @@ class Kolba(TemplatingMixin, Scaffold):
                 try:
                     rv = self.response_class.force_type(
                         rv,
-                        _cv_request.get().request.environ,  # type: ignore[arg-type]
+                        _cv_request.get().request.environ,
                     )
                 except TypeError as e:
                     raise TypeError(
-                        f"{e}\nThe view for endpoint {self._endpoint_name()} returned a"
-                        f" {type(rv).__name__} that could not be turned into a response."
-                        f" {_RETURN_TYPES}"
+                        f"{e}\nThe view for endpoint {self._endpoint_name()} did not return"
+                        f" a valid response: it was a {type(rv).__name__} that could not be"
+                        f" used as a WSGI application. {_RETURN_TYPES}"
                     ).with_traceback(sys.exc_info()[2]) from None
             else:
                 raise TypeError(
-                    f"The view for endpoint {self._endpoint_name()} returned a"
-                    f" {type(rv).__name__}, which is not a response. {_RETURN_TYPES}"
+                    f"The view for endpoint {self._endpoint_name()} did not return a valid"
+                    f" response: it was a {type(rv).__name__}. {_RETURN_TYPES}"
                 )
         rv = t.cast(Response, rv)
         if status is not None:
@@ -965,7 +997,8 @@ class Kolba(TemplatingMixin, Scaffold):
             propagate = self.testing or self.debug
         if propagate:
             if exc_info[1] is e:
-                raise
+                # Called from an except block: re-raise as is, without this frame.
+                raise  # noqa: PLE0704
             raise e
         self.log_exception(exc_info)
         server_error: InternalServerError | ft.ResponseReturnValue = InternalServerError(
@@ -1086,11 +1119,20 @@ class Kolba(TemplatingMixin, Scaffold):
         try:
             run_simple(host, port, self, **options)
         finally:
+            # Registration reopens (as in Flask), so drop what was cached under it.
             self._got_first_request = False
+            self._plans.clear()
+            self._handler_cache.clear()
 
 
-def _run_all(funcs: list[t.Callable[..., t.Any]], exc: BaseException | None) -> None:
-    """Call every function with ``exc``; re-raise the first failure after all ran."""
+def _run_all(
+    funcs: list[t.Callable[..., t.Any]], exc: BaseException | None
+) -> BaseException | None:
+    """Call every function with ``exc``, even after one fails; return the first failure.
+
+    Teardown functions release independent resources (a database session, a lock, a
+    temp file): one failing must not leak the others'. The caller raises the error.
+    """
     error: BaseException | None = None
     for func in funcs:
         try:
@@ -1098,8 +1140,7 @@ def _run_all(funcs: list[t.Callable[..., t.Any]], exc: BaseException | None) -> 
         except BaseException as e:
             if error is None:
                 error = e
-    if error is not None:
-        raise error
+    return error
 
 
 __all__ = ["Kolba"]

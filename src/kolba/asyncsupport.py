@@ -16,13 +16,31 @@ T = t.TypeVar("T")
 _local = threading.local()
 
 
+class _ThreadLoop:
+    """Owns one thread's loop and closes it when the thread ends.
+
+    A thread's locals are dropped when it exits; without this, every finished worker
+    thread (the threaded dev server starts one per request) would leave an open loop
+    behind, holding a selector and a self-pipe until garbage collection.
+    """
+
+    __slots__ = ("loop",)
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+
+    def __del__(self) -> None:
+        loop = self.loop
+        if not loop.is_closed() and not loop.is_running():
+            loop.close()
+
+
 def thread_loop() -> asyncio.AbstractEventLoop:
     """This thread's event loop, created on first use and reused afterwards."""
-    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = asyncio.new_event_loop()
-        _local.loop = loop
-    return loop
+    holder: _ThreadLoop | None = getattr(_local, "holder", None)
+    if holder is None or holder.loop.is_closed():
+        holder = _local.holder = _ThreadLoop()
+    return holder.loop
 
 
 def run_coroutine(coro: t.Coroutine[t.Any, t.Any, T]) -> T:

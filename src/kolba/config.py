@@ -57,9 +57,9 @@ class Config(dict[str, Any]):
             if silent:
                 return False
             raise RuntimeError(
-                f"The environment variable {variable_name!r} is not set and as such"
-                " configuration could not be loaded. Set this variable and make it point"
-                " to a configuration file."
+                f"{variable_name!r} is not set, so there is no configuration file to load."
+                " Set it to the path of a Python config file, or pass silent=True to"
+                " carry on without one."
             )
         return self.from_pyfile(rv, silent=silent)
 

@@ -114,7 +114,10 @@ class AppContext:
             ctx = _cv_app.get()
             _cv_app.reset(self._cv_tokens.pop())
         if ctx is not self:
-            raise AssertionError(f"Popped wrong app context. ({ctx!r} instead of {self!r})")
+            raise AssertionError(
+                f"Popped {self!r}, but the current application context is {ctx!r}. Pop"
+                " contexts in the reverse order of pushing them."
+            )
         if appcontext_popped.receivers:
             appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
 
@@ -218,22 +221,35 @@ class RequestContext:
         """
         clear_request = len(self._cv_tokens) == 1
         defer = clear_request and bool(self._stream_objs)
-        try:
-            if clear_request:
-                if exc is _sentinel:
-                    exc = sys.exc_info()[1]
-                if defer:
-                    self._deferred_exc = exc
-                else:
+        error: BaseException | None = None
+        if clear_request:
+            if exc is _sentinel:
+                exc = sys.exc_info()[1]
+            if defer:
+                self._deferred_exc = exc
+            else:
+                try:
                     self._teardown(exc)
-        finally:
-            ctx = _cv_request.get()
-            token, app_ctx = self._cv_tokens.pop()
-            _cv_request.reset(token)
-            if app_ctx is not None:
+                except BaseException as e:
+                    error = e
+        ctx = _cv_request.get()
+        token, app_ctx = self._cv_tokens.pop()
+        _cv_request.reset(token)
+        if app_ctx is not None:
+            # The app context's teardown runs even when a request teardown failed; the
+            # first failure is the one raised.
+            try:
                 app_ctx.pop(exc, defer_teardown=defer)
-            if ctx is not self:
-                raise AssertionError(f"Popped wrong request context. ({ctx!r} instead of {self!r})")
+            except BaseException as e:
+                if error is None:
+                    error = e
+        if error is not None:
+            raise error
+        if ctx is not self:
+            raise AssertionError(
+                f"Popped {self!r}, but the current request context is {ctx!r}. Pop"
+                " contexts in the reverse order of pushing them."
+            )
 
     def _teardown(self, exc: BaseException | None) -> None:
         try:
@@ -267,12 +283,20 @@ class RequestContext:
         if self._stream_objs or self._deferred_exc is _sentinel:
             return
         exc, self._deferred_exc = self._deferred_exc, _sentinel
+        error: BaseException | None = None
         with self._bound():
             try:
                 self._teardown(exc)
-            finally:
-                if self._owns_app_ctx and self._app_ctx is not None:
+            except BaseException as e:
+                error = e
+            if self._owns_app_ctx and self._app_ctx is not None:
+                try:
                     self.app.do_teardown_appcontext(exc)
+                except BaseException as e:
+                    if error is None:
+                        error = e
+        if error is not None:
+            raise error
 
     def __enter__(self) -> RequestContext:
         self.push()
@@ -297,8 +321,8 @@ def after_this_request(f: F) -> F:
     ctx = _cv_request.get(None)
     if ctx is None:
         raise RuntimeError(
-            "'after_this_request' can only be used when a request context is active, such"
-            " as in a view function."
+            "after_this_request() was called with no request being handled. Call it from"
+            " a view or a before_request function (or inside app.test_request_context())."
         )
     ctx._after_request_functions.append(f)
     return f
@@ -309,8 +333,9 @@ def copy_current_request_context(f: F) -> F:
     ctx = _cv_request.get(None)
     if ctx is None:
         raise RuntimeError(
-            "'copy_current_request_context' can only be used when a request context is"
-            " active, such as in a view function."
+            "copy_current_request_context() was called with no request being handled; it"
+            " needs one to copy. Call it from a view (or inside"
+            " app.test_request_context())."
         )
     ctx = ctx.copy()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -22,7 +23,9 @@ F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 def get_debug_flag() -> bool:
     """Whether KOLBA_DEBUG asks for debug mode ("", "0", "false", "no" mean no)."""
     value = os.environ.get("KOLBA_DEBUG")
-    return bool(value) and value.lower() not in ("0", "false", "no")
+    if not value:
+        return False
+    return value.lower() not in ("0", "false", "no")
 
 
 def get_load_dotenv(default: bool = True) -> bool:
@@ -80,9 +83,10 @@ def make_redirect(
             f"The redirect location {location!r} contains a CR, LF or NUL character."
             " Remove them; they would let the location start a new header."
         )
-    if Response is None:
-        from .wrappers import Response
     from .sansio.urls import iri_to_uri
+    from .wrappers import Response as _DefaultResponse
+
+    response_class = Response if Response is not None else _DefaultResponse
 
     shown = escape(location)
     body = (
@@ -91,7 +95,7 @@ def make_redirect(
         f'<p>You should be redirected automatically to the target URL: <a href="{shown}">'
         f"{shown}</a>. If not, click the link.\n"
     )
-    response = Response(body, code, mimetype="text/html")
+    response = response_class(body, code, mimetype="text/html")
     response.headers["Location"] = iri_to_uri(location)
     return response
 
@@ -142,10 +146,10 @@ def stream_with_context(
     ctx = _cv_request.get(None)
     if ctx is None:
         raise RuntimeError(
-            "'stream_with_context' can only be used when a request context is active, such"
-            " as in a view function."
+            "stream_with_context() was called with no request being handled, so there is"
+            " no context to keep alive. Call it from a view that returns the stream."
         )
-    return _ContextStream(ctx, gen)  # type: ignore[return-value]
+    return _ContextStream(ctx, gen)
 
 
 class _ContextStream:
@@ -172,7 +176,14 @@ class _ContextStream:
             if self._closed:
                 raise StopIteration
             with self._ctx._bound():
-                return next(self._gen)
+                try:
+                    return next(self._gen)
+                except StopIteration:
+                    pass
+        # The body is complete: finish the request now, as Flask does, rather than wait
+        # for the server's close() (a test reading response.data never calls it).
+        self.close()
+        raise StopIteration
 
     def close(self) -> None:
         """Close the generator, then let the request finish its teardown (once)."""
@@ -223,7 +234,7 @@ def get_flashed_messages(
         flashes = [f for f in flashes if f[0] in wanted]
     if not with_categories:
         return [x[1] for x in flashes]
-    return [tuple(x) for x in flashes]  # type: ignore[misc]
+    return [tuple(x) for x in flashes]
 
 
 def get_root_path(import_name: str) -> str:
@@ -232,19 +243,41 @@ def get_root_path(import_name: str) -> str:
     Falls back to the current directory for an interactive session or a namespace package.
     """
     mod = sys.modules.get(import_name)
-    if mod is not None and getattr(mod, "__file__", None) is not None:
-        return os.path.dirname(os.path.abspath(mod.__file__))  # type: ignore[arg-type,type-var]
+    mod_file: str | None = getattr(mod, "__file__", None)
+    if mod_file is not None:
+        return os.path.dirname(os.path.abspath(mod_file))
     try:
-        spec = importlib.util.find_spec(import_name)
-        if spec is None:
-            raise ValueError
+        spec = _find_spec_without_import(import_name)
     except (ImportError, ValueError):
         return os.getcwd()
-    if spec.origin in (None, "namespace"):
+    if spec is None or spec.origin in (None, "namespace"):
         return os.getcwd()
     filepath = spec.origin
     assert filepath is not None
     return os.path.dirname(os.path.abspath(filepath))
+
+
+def _find_spec_without_import(import_name: str) -> importlib.machinery.ModuleSpec | None:
+    """Locate a module like ``importlib.util.find_spec``, without running any code.
+
+    ``find_spec("a.b")`` imports ``a`` to learn where ``a.b`` lives, so an app created as
+    ``Kolba("a.b")`` would run ``a/__init__.py``. Parents not imported yet are located
+    the same way, and their folders searched with the path finder.
+    """
+    parent = import_name.rpartition(".")[0]
+    if not parent or parent in sys.modules:
+        return importlib.util.find_spec(import_name)
+    parent_spec = _find_spec_without_import(parent)
+    if parent_spec is None or parent_spec.submodule_search_locations is None:
+        return None
+    try:
+        return importlib.machinery.PathFinder.find_spec(
+            import_name, list(parent_spec.submodule_search_locations)
+        )
+    except KeyError:
+        # A namespace package below another one wants its parent imported; namespace
+        # packages have no code to run, so let importlib do that.
+        return importlib.util.find_spec(import_name)
 
 
 def find_package(import_name: str) -> tuple[str | None, str]:

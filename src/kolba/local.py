@@ -119,25 +119,25 @@ class LocalProxy(Generic[T]):
             return False
 
     def __eq__(self, other: object) -> bool:
-        return self._get_current_object() == other  # type: ignore[no-any-return]
+        return self._get_current_object() == other
 
     def __ne__(self, other: object) -> bool:
-        return self._get_current_object() != other  # type: ignore[no-any-return]
+        return self._get_current_object() != other
 
     def __hash__(self) -> int:
         return hash(self._get_current_object())
 
     def __lt__(self, other: Any) -> Any:
-        return self._get_current_object() < other  # type: ignore[operator]
+        return self._get_current_object() < other
 
     def __le__(self, other: Any) -> Any:
-        return self._get_current_object() <= other  # type: ignore[operator]
+        return self._get_current_object() <= other
 
     def __gt__(self, other: Any) -> Any:
-        return self._get_current_object() > other  # type: ignore[operator]
+        return self._get_current_object() > other
 
     def __ge__(self, other: Any) -> Any:
-        return self._get_current_object() >= other  # type: ignore[operator]
+        return self._get_current_object() >= other
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._get_current_object()(*args, **kwargs)  # type: ignore[operator]
@@ -191,7 +191,8 @@ class LocalProxy(Generic[T]):
         return operator.and_(self._get_current_object(), other)
 
     def __int__(self) -> int:
-        return int(self._get_current_object())  # type: ignore[call-overload]
+        obj: Any = self._get_current_object()
+        return int(obj)
 
     def __float__(self) -> float:
         return float(self._get_current_object())  # type: ignore[arg-type]
@@ -212,19 +213,22 @@ class LocalProxy(Generic[T]):
 
         return copy.deepcopy(self._get_current_object(), memo)
 
-    @property
-    def __class__(self) -> type:  # type: ignore[override]
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
         try:
             return type(self._get_current_object())
         except RuntimeError:
             return type(self)
+
+    # The property below replaces the class docstring in the class namespace; keep it.
+    _class_doc: str | None = __doc__
 
     @property
     def __doc__(self) -> str | None:  # type: ignore[override]
         try:
             return self._get_current_object().__doc__
         except RuntimeError:
-            return type(self).__doc__
+            return LocalProxy._class_doc
 
 
 __all__ = ["LocalProxy"]

@@ -52,7 +52,7 @@ class Scaffold:
         root_path: str | None = None,
     ) -> None:
         self.import_name = import_name
-        self.static_folder = static_folder  # type: ignore[assignment]
+        self.static_folder = static_folder
         self.static_url_path = static_url_path
         self.template_folder = template_folder
         if root_path is None:
@@ -137,7 +137,10 @@ class Scaffold:
     def send_static_file(self, filename: str) -> Response:
         """Serve a file from the static folder (the ``static`` route's view)."""
         if not self.has_static_folder:
-            raise RuntimeError("'static_folder' must be set to serve static_files.")
+            raise RuntimeError(
+                f"{self!r} has no static folder, so it cannot serve {filename!r}. Pass"
+                " static_folder=... when creating it."
+            )
         from .sending import send_from_directory
 
         max_age = self.get_send_file_max_age(filename)
@@ -157,11 +160,15 @@ class Scaffold:
     ) -> t.IO[t.AnyStr]:
         """Open a file relative to ``root_path`` for reading (``"rb"``, ``"r"``, ``"rt"``)."""
         if mode not in {"r", "rt", "rb"}:
-            raise ValueError("Resources can only be opened for reading.")
+            raise ValueError(
+                f"open_resource() opens files for reading only, not with mode={mode!r}. Use"
+                " 'rb', 'r' or 'rt' (open_instance_resource() can write in the instance"
+                " folder)."
+            )
         path = os.path.join(self.root_path, resource)
         if mode == "rb":
-            return open(path, mode)  # type: ignore[return-value]
-        return open(path, mode, encoding=encoding or "utf-8")  # type: ignore[return-value]
+            return open(path, mode)
+        return open(path, mode, encoding=encoding or "utf-8")
 
     # -- routes ----------------------------------------------------------------------------
 
@@ -169,7 +176,10 @@ class Scaffold:
         self, method: str, rule: str, options: dict[str, t.Any]
     ) -> t.Callable[[F], F]:
         if "methods" in options:
-            raise TypeError("Use the 'route' decorator to use the 'methods' argument.")
+            raise TypeError(
+                f"The {method.lower()}() shortcut always means methods=[{method!r}]; use"
+                " route(rule, methods=[...]) to choose the methods yourself."
+            )
         return self.route(rule, methods=[method], **options)
 
     def get(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
@@ -304,21 +314,21 @@ class Scaffold:
                 exc_class = default_exceptions[exc_class_or_code]
             except KeyError:
                 raise ValueError(
-                    f"'{exc_class_or_code}' is not a recognized HTTP error code. Use a"
+                    f"{exc_class_or_code!r} is not an HTTP error status kolba knows. Use a"
                     " subclass of HTTPException with that code instead."
                 ) from None
         else:
             exc_class = exc_class_or_code
         if isinstance(exc_class, Exception):
             raise TypeError(
-                f"{exc_class!r} is an instance, not a class. Handlers can only be"
-                " registered for Exception classes or HTTP error codes."
+                f"An error handler was registered for the exception object {exc_class!r};"
+                f" register it for its class ({type(exc_class).__name__}) or for an HTTP"
+                " status code instead."
             )
         if not isinstance(exc_class, type) or not issubclass(exc_class, Exception):
             raise ValueError(
-                f"'{getattr(exc_class, '__name__', exc_class)}' is not a subclass of"
-                " Exception. Handlers can only be registered for Exception classes or HTTP"
-                " error codes."
+                f"Cannot register an error handler for {exc_class!r}: only subclasses of"
+                " Exception and HTTP status codes (like 404) can have handlers."
             )
         if issubclass(exc_class, HTTPException):
             return exc_class, exc_class.code
@@ -326,12 +336,19 @@ class Scaffold:
 
 
 def _endpoint_from_view_func(view_func: t.Callable[..., t.Any] | None) -> str:
-    assert view_func is not None, "expected view func if endpoint is not provided."
+    assert view_func is not None, (
+        "A rule without a view function needs an explicit endpoint name (endpoint=...)."
+    )
     return view_func.__name__
 
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:
-    """Inject ``g``, ``request`` and ``session`` into templates, when available."""
+    """Inject ``g`` and ``request`` into templates, when available.
+
+    ``session`` is left to the environment's ``session`` global, a proxy: putting the
+    session object itself here would open it (verify the cookie, or query a session
+    store) for every template, even those that never use it.
+    """
     from .globals import _cv_app, _cv_request
 
     app_ctx = _cv_app.get(None)
@@ -341,7 +358,6 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
         rv["g"] = app_ctx.g
     if req_ctx is not None:
         rv["request"] = req_ctx.request
-        rv["session"] = req_ctx.session
     return rv
 
 

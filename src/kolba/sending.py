@@ -1,203 +1,440 @@
-"""Sending files: ``send_file``, ``send_from_directory`` and conditional (304/206) answers."""
+"""Sending files: ``send_file``, ``send_from_directory`` and conditional answers.
+
+A file response carries ``Last-Modified``, an ``ETag`` and ``Accept-Ranges: bytes``, so a
+repeat request gets 304 and a ``Range`` request gets 206 (or 416). Preconditions are
+evaluated in the order RFC 9110 section 13.2.2 gives (If-Match, If-Unmodified-Since,
+If-None-Match, If-Modified-Since, then If-Range and Range), and a 304, 412 or 416 is
+decided before the file is even opened.
+
+Range policy (RFC 9110 section 14), for hostile headers as much as for browsers:
+
+- one satisfiable range gives 206; overlapping or adjacent ranges are merged first, so
+  ``bytes=0-5,3-8`` is the single range 0-8;
+- several disjoint ranges, more than :data:`MAX_RANGES` ranges, or a unit other than
+  ``bytes`` give the whole file (200), which the RFC allows and every client accepts;
+- a malformed range (``bytes=a-b``, ``bytes=5-1``, non-ASCII digits) or one that starts
+  past the end gives 416 with ``Content-Range: bytes */<length>``;
+- a suffix longer than the file (``bytes=-999999999999``) means the whole file, as 206;
+- ``If-Range`` is compared strongly, so a weak or malformed entity tag there gives 200.
+
+Every step is linear in the header's length and reads no more of the file than it sends.
+"""
 
 from __future__ import annotations
 
 import io
 import mimetypes
 import os
+import re
 import typing as t
 import unicodedata
 import zlib
-from datetime import datetime
+from stat import S_ISREG
+from datetime import datetime, timezone
 from time import time
 from urllib.parse import quote
 
 from .globals import _cv_app, _cv_request
 from .sansio.datastructures import Headers
 from .sansio.exceptions import NotFound, RequestedRangeNotSatisfiable
-from .sansio.http import http_date, is_resource_modified, parse_etags, parse_range_header
+from .sansio.http import http_date, parse_date, parse_etags, unquote_etag
 from .security import safe_join
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-    from .wrappers import Response
+    from .app import Kolba
+    from .wrappers import Request, Response
 
-#: Largest number of ranges served; more is refused (a many-ranges header is an attack).
+#: The most ranges one Range header may list; past it the header is ignored (200).
 MAX_RANGES = 100
+#: How much of a file one iteration step reads.
+BLOCK_SIZE = 64 * 1024
+
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+# More digits than this is larger than any file; capping keeps int() cheap.
+_MAX_DIGITS = 30
+_HUGE = 10**_MAX_DIGITS
+# RFC 9110 token characters: a filename made of these needs no quotes.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# RFC 5987 attr-char minus alphanumerics: left as is in filename*.
+_ATTR_CHAR_SAFE = "!#$&+-.^_`|~"
+
+
+class _Unsatisfiable(Exception):
+    """The Range header must be answered with 416."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Bodies
 
 
 class FileWrapper:
-    """Iterates a file in blocks and closes it; servers may substitute ``wsgi.file_wrapper``."""
+    """Iterates a binary file in blocks and closes it at the end of the response.
 
-    def __init__(self, file: t.IO[bytes], buffer_size: int = 8192) -> None:
+    The stand-in for a server's ``wsgi.file_wrapper`` when it offers none.
+    """
+
+    def __init__(self, file: t.IO[bytes], buffer_size: int = BLOCK_SIZE) -> None:
         self.file = file
         self.buffer_size = buffer_size
 
     def close(self) -> None:
         """Close the file."""
-        if hasattr(self.file, "close"):
-            self.file.close()
-
-    def seekable(self) -> bool:
-        """Whether the file can seek (range requests need it)."""
-        if hasattr(self.file, "seekable"):
-            return bool(self.file.seekable())
-        return hasattr(self.file, "seek")
-
-    def seek(self, *args: t.Any) -> None:
-        """Seek in the file."""
-        if hasattr(self.file, "seek"):
-            self.file.seek(*args)
-
-    def tell(self) -> int | None:
-        """The position in the file."""
-        if hasattr(self.file, "tell"):
-            return int(self.file.tell())
-        return None
+        close = getattr(self.file, "close", None)
+        if close is not None:
+            close()
 
     def __iter__(self) -> FileWrapper:
         return self
 
     def __next__(self) -> bytes:
         data = self.file.read(self.buffer_size)
-        if data:
-            return data
-        raise StopIteration()
+        if not data:
+            raise StopIteration
+        return data
 
 
-class _RangeWrapper:
-    """Yields ``length`` bytes from ``start`` of a file-like iterable."""
+class _FileSlice:
+    """Iterates ``length`` bytes of a file from ``start``, then closes the file.
 
-    def __init__(self, iterable: t.Any, start: int, length: int) -> None:
-        self.iterable = iterable
-        self.start = start
-        self.end = start + length
-        self._pos = 0
-        self._seekable = hasattr(iterable, "seekable") and iterable.seekable()
-        if self._seekable:
-            iterable.seek(start)
-            self._pos = start
-            self._iterator: t.Iterator[bytes] = iter(iterable)
-        else:
-            self._iterator = iter(iterable)
+    A seekable file is positioned once; another is read and the skipped part dropped.
+    Never a server's ``wsgi.file_wrapper``: some of those send up to the end of the file,
+    which would overrun the 206's Content-Length.
+    """
 
-    def __iter__(self) -> _RangeWrapper:
-        return self
-
-    def __next__(self) -> bytes:
-        while self._pos < self.end:
-            chunk = next(self._iterator)
-            chunk_start = self._pos
-            self._pos += len(chunk)
-            if self._pos <= self.start:
-                continue
-            begin = max(self.start - chunk_start, 0)
-            stop = min(self.end - chunk_start, len(chunk))
-            return chunk[begin:stop]
-        raise StopIteration()
+    def __init__(
+        self, file: t.IO[bytes], start: int, length: int, buffer_size: int = BLOCK_SIZE
+    ) -> None:
+        self.file = file
+        self.remaining = length
+        self.buffer_size = buffer_size
+        self._skip = start
+        seekable = getattr(file, "seekable", None)
+        if start and seekable is not None and seekable():
+            file.seek(start, os.SEEK_CUR)
+            self._skip = 0
 
     def close(self) -> None:
-        """Close the underlying iterable."""
-        close = getattr(self.iterable, "close", None)
+        """Close the file."""
+        close = getattr(self.file, "close", None)
         if close is not None:
             close()
 
+    def __iter__(self) -> _FileSlice:
+        return self
 
-def _range_request_processable(response: Response, environ: WSGIEnvironment) -> bool:
-    if "HTTP_RANGE" not in environ:
-        return False
-    if "HTTP_IF_RANGE" not in environ:
-        return True
-    return not is_resource_modified(
-        http_range=environ.get("HTTP_RANGE"),
-        http_if_range=environ.get("HTTP_IF_RANGE"),
-        http_if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
-        http_if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
-        http_if_match=environ.get("HTTP_IF_MATCH"),
-        etag=response.headers.get("etag"),
-        last_modified=response.headers.get("last-modified"),
-        ignore_if_range=False,
-    )
+    def __next__(self) -> bytes:
+        read = self.file.read
+        while self._skip:
+            dropped = read(min(self._skip, self.buffer_size))
+            if not dropped:
+                raise StopIteration
+            self._skip -= len(dropped)
+        if self.remaining <= 0:
+            raise StopIteration
+        data = read(min(self.remaining, self.buffer_size))
+        if not data:
+            raise StopIteration
+        self.remaining -= len(data)
+        return data
 
 
-def _process_range(
-    response: Response,
-    environ: WSGIEnvironment,
-    complete_length: int | None,
-    accept_ranges: bool | str | None,
+class _IterableSlice:
+    """Yields ``length`` bytes from ``start`` of any iterable of bytes (for
+    :func:`make_conditional` on a body that is not a file).
+    """
+
+    def __init__(self, iterable: t.Iterable[bytes], start: int, length: int) -> None:
+        self._source = iterable
+        self._iterator = iter(iterable)
+        self._skip = start
+        self._remaining = length
+
+    def close(self) -> None:
+        """Close the underlying body."""
+        close = getattr(self._source, "close", None)
+        if close is not None:
+            close()
+
+    def __iter__(self) -> _IterableSlice:
+        return self
+
+    def __next__(self) -> bytes:
+        while self._remaining > 0:
+            chunk = next(self._iterator)
+            if isinstance(chunk, str):
+                chunk = chunk.encode()
+            if self._skip >= len(chunk):
+                self._skip -= len(chunk)
+                continue
+            piece = chunk[self._skip : self._skip + self._remaining]
+            self._skip = 0
+            self._remaining -= len(piece)
+            return piece
+        raise StopIteration
+
+
+# ---------------------------------------------------------------------------------------------
+# Conditional requests and ranges
+
+
+def _parse_position(text: str) -> int:
+    if not _ASCII_DIGITS.fullmatch(text):
+        raise _Unsatisfiable
+    return int(text) if len(text) <= _MAX_DIGITS else _HUGE
+
+
+def resolve_range(header: str | None, length: int) -> tuple[int, int] | None:
+    """The byte range ``(start, stop)`` (stop exclusive) a ``Range`` header asks of a
+    body of ``length`` bytes, or None to send the whole body.
+
+    Raises :class:`RequestedRangeNotSatisfiable` for a malformed or unsatisfiable header.
+    See the module docstring for the policy.
+    """
+    if not header:
+        return None
+    unit, eq, spec = header.partition("=")
+    if not eq or unit.strip(" \t").lower() != "bytes":
+        return None
+    # Empty list elements are allowed (RFC 9110 5.6.1), so allow some slack over the limit
+    # before giving up; maxsplit keeps a header of a million commas cheap.
+    items = spec.split(",", 2 * MAX_RANGES)
+    if len(items) > 2 * MAX_RANGES:
+        return None
+    spans: list[tuple[int, int]] = []
+    count = 0
+    try:
+        for raw in items:
+            item = raw.strip(" \t")
+            if not item:
+                continue
+            count += 1
+            if count > MAX_RANGES:
+                return None
+            first, dash, last = item.partition("-")
+            if not dash:
+                raise _Unsatisfiable
+            if not first:
+                suffix = _parse_position(last)
+                if suffix and length:
+                    spans.append((max(length - suffix, 0), length))
+                continue
+            start = _parse_position(first)
+            stop = length if not last else _parse_position(last) + 1
+            if stop <= start:
+                raise _Unsatisfiable  # an inverted range is invalid, not empty
+            if start < length:
+                spans.append((start, min(stop, length)))
+    except _Unsatisfiable:
+        raise RequestedRangeNotSatisfiable(length) from None
+    if not spans:
+        raise RequestedRangeNotSatisfiable(length)
+    spans.sort()
+    start, stop = spans[0]
+    for next_start, next_stop in spans[1:]:
+        if next_start > stop:
+            return None  # disjoint ranges would need multipart/byteranges: send it all
+        stop = max(stop, next_stop)
+    return start, stop
+
+
+def _as_utc_seconds(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def check_preconditions(
+    environ: WSGIEnvironment, etag: str | None, last_modified: datetime | None
+) -> int | None:
+    """The status the request's conditional headers call for: 412, 304, or None to go on.
+
+    ``etag`` is the unquoted strong tag of the representation, ``last_modified`` its
+    modification time. Only meaningful for GET and HEAD.
+    """
+    modified = _as_utc_seconds(last_modified) if last_modified is not None else None
+    if_match = environ.get("HTTP_IF_MATCH")
+    if if_match:
+        tags = parse_etags(if_match)
+        # "*" matches any current representation; a listed tag must match strongly.
+        if not tags.star_tag and (etag is None or not tags.contains(etag)):
+            return 412
+    else:
+        since = parse_date(environ.get("HTTP_IF_UNMODIFIED_SINCE"))
+        if since is not None and modified is not None and modified > _as_utc_seconds(since):
+            return 412
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match:
+        tags = parse_etags(if_none_match)
+        if tags.star_tag or (etag is not None and tags.contains_weak(etag)):
+            return 304
+    else:
+        since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+        if since is not None and modified is not None and modified <= _as_utc_seconds(since):
+            return 304
+    return None
+
+
+def if_range_allows(
+    environ: WSGIEnvironment, etag: str | None, last_modified: datetime | None
 ) -> bool:
-    if accept_ranges is None or accept_ranges is False:
+    """Whether ``If-Range`` (if any) still matches, so the Range may be honoured.
+
+    An entity tag matches only strongly (a ``W/`` tag never does); a date only when it is
+    exactly the modification time.
+    """
+    value = environ.get("HTTP_IF_RANGE")
+    if not value:
+        return True
+    value = value.strip(" \t")
+    if value[:1] == '"' or value[:2] in ("W/", "w/"):
+        if value[:1] != '"' or len(value) < 2 or not value.endswith('"'):
+            return False  # weak (never a strong match) or malformed
+        return etag is not None and value[1:-1] == etag
+    date = parse_date(value)
+    if date is None or last_modified is None:
         return False
-    ranges_unit = "bytes" if accept_ranges is True else str(accept_ranges)
-    response.headers["Accept-Ranges"] = ranges_unit
-    if complete_length is None or not _range_request_processable(response, environ):
-        return False
-    if complete_length == 0:
-        raise RequestedRangeNotSatisfiable(complete_length)
-    parsed = parse_range_header(environ.get("HTTP_RANGE"))
-    if parsed is None or len(parsed.ranges) > MAX_RANGES:
-        raise RequestedRangeNotSatisfiable(complete_length)
-    range_tuple = parsed.range_for_length(complete_length)
-    content_range = parsed.to_content_range_header(complete_length)
-    if range_tuple is None or content_range is None:
-        raise RequestedRangeNotSatisfiable(complete_length)
-    start, stop = range_tuple
-    length = stop - start
-    response.headers["Content-Length"] = str(length)
-    response.headers["Content-Range"] = content_range
-    response.status_code = 206
-    response.response = _RangeWrapper(response.response, start, length)
-    return True
+    return _as_utc_seconds(date) == _as_utc_seconds(last_modified)
+
+
+def _environ_of(request_or_environ: Request | WSGIEnvironment) -> WSGIEnvironment:
+    environ = getattr(request_or_environ, "environ", request_or_environ)
+    return t.cast("WSGIEnvironment", environ)
 
 
 def make_conditional(
     response: Response,
-    environ: WSGIEnvironment,
+    request_or_environ: Request | WSGIEnvironment,
     accept_ranges: bool | str = False,
     complete_length: int | None = None,
 ) -> Response:
-    """Turn ``response`` into a 304, 412 or 206 when the request's conditional and Range
-    headers say so. Only GET and HEAD requests are conditional.
+    """Answer the request's conditional and Range headers with ``response``: it becomes a
+    304, a 412 or a 206, or stays as it is. Only GET and HEAD are conditional.
+
+    The response's ``ETag`` and ``Last-Modified`` headers are the validators. With
+    ``accept_ranges`` (True means ``bytes``) and the body's ``complete_length``, a Range
+    request is honoured; :class:`RequestedRangeNotSatisfiable` is raised for a bad one.
     """
+    environ = _environ_of(request_or_environ)
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return response
-    if "date" not in response.headers:
-        response.headers["Date"] = http_date()
-    is206 = _process_range(response, environ, complete_length, accept_ranges)
-    if not is206 and not is_resource_modified(
-        http_range=environ.get("HTTP_RANGE"),
-        http_if_range=environ.get("HTTP_IF_RANGE"),
-        http_if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
-        http_if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
-        http_if_match=environ.get("HTTP_IF_MATCH"),
-        etag=response.headers.get("etag"),
-        last_modified=response.headers.get("last-modified"),
-    ):
-        if parse_etags(environ.get("HTTP_IF_MATCH")):
-            response.status_code = 412
-        else:
-            response.status_code = 304
-    if response.automatically_set_content_length and "content-length" not in response.headers:
-        length = response.calculate_content_length()
-        if length is not None:
-            response.headers["Content-Length"] = str(length)
+    headers = response.headers
+    if "date" not in headers:
+        headers["Date"] = http_date()
+    if accept_ranges:
+        headers["Accept-Ranges"] = "bytes" if accept_ranges is True else str(accept_ranges)
+    etag = unquote_etag(headers.get("etag"))[0]
+    last_modified = parse_date(headers.get("last-modified"))
+    status = check_preconditions(environ, etag, last_modified)
+    if status is not None:
+        _empty_body(response)
+        response.status_code = status
+        return response
+    if accept_ranges and complete_length is not None and "HTTP_RANGE" in environ:
+        span = None
+        if if_range_allows(environ, etag, last_modified):
+            span = resolve_range(environ["HTTP_RANGE"], complete_length)
+        if span is not None:
+            start, stop = span
+            response.response = _IterableSlice(response.response, start, stop - start)  # type: ignore[arg-type]
+            response.status_code = 206
+            headers["Content-Range"] = f"bytes {start}-{stop - 1}/{complete_length}"
+            headers["Content-Length"] = str(stop - start)
     return response
 
 
-def _content_disposition(download_name: str, as_attachment: bool) -> str:
+def _empty_body(response: Response) -> None:
+    close = getattr(response.response, "close", None)
+    if close is not None:
+        close()
+    response.response = []
+    response.headers.pop("Content-Length", None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Headers
+
+
+def content_disposition(download_name: str, as_attachment: bool) -> str:
+    """The ``Content-Disposition`` value for a file called ``download_name``.
+
+    A name outside ASCII also gets an RFC 5987 ``filename*`` (UTF-8, percent-encoded),
+    and ``filename`` holds an ASCII approximation for old clients.
+    """
     kind = "attachment" if as_attachment else "inline"
+    if download_name.isascii():
+        return f"{kind}; filename={_quoted_if_needed(download_name)}"
+    fallback = unicodedata.normalize("NFKD", download_name).encode("ascii", "ignore").decode()
+    encoded = quote(download_name, safe=_ATTR_CHAR_SAFE)
+    return f"{kind}; filename={_quoted_if_needed(fallback)}; filename*=UTF-8''{encoded}"
+
+
+def _quoted_if_needed(value: str) -> str:
+    if _TOKEN.fullmatch(value):
+        return value
+    # Control characters would corrupt the header (and CR/LF split it): drop them.
+    cleaned = "".join(c for c in value if c >= " " and c != "\x7f")
+    escaped = cleaned.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def _cache_control(max_age: int | None) -> str:
+    if max_age is None:
+        return "no-cache"
+    if max_age > 0:
+        return f"public, max-age={max_age}"
+    return f"no-cache, max-age={max_age}"
+
+
+# ---------------------------------------------------------------------------------------------
+# send_file
+
+
+class _Source(t.NamedTuple):
+    path: str | None
+    file: t.IO[bytes] | None
+    size: int | None
+    mtime: float | None
+
+
+def _source(
+    path_or_file: os.PathLike[t.AnyStr] | str | t.IO[bytes], root_path: str | None
+) -> _Source:
+    if isinstance(path_or_file, (str, os.PathLike)):
+        path = os.fspath(path_or_file)
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if root_path is not None:
+            path = os.path.join(root_path, path)
+        stat = os.stat(path)
+        return _Source(path, None, stat.st_size, stat.st_mtime)
+    file = path_or_file
+    if isinstance(file, io.TextIOBase):
+        raise ValueError(
+            "send_file() needs a binary file: open it with mode 'rb', or wrap text in"
+            " io.BytesIO(text.encode())."
+        )
+    # What is left to read: a buffer just written to is often not rewound.
+    size = None
+    if isinstance(file, io.BytesIO):
+        size = max(file.getbuffer().nbytes - file.tell(), 0)
+    else:
+        size = _remaining_in_regular_file(file)
+    return _Source(None, file, size, None)
+
+
+def _remaining_in_regular_file(file: t.IO[bytes]) -> int | None:
+    """The bytes left in an open regular file (so it gets a Content-Length and ranges),
+    or None for pipes, sockets and objects that are not real files.
+    """
     try:
-        download_name.encode("ascii")
-    except UnicodeEncodeError:
-        simple = unicodedata.normalize("NFKD", download_name).encode("ascii", "ignore").decode("ascii")
-        simple = simple.replace("\\", "\\\\").replace('"', '\\"')
-        encoded = quote(download_name, safe="!#$&+-.^_`|~")
-        return f"{kind}; filename=\"{simple}\"; filename*=UTF-8''{encoded}"
-    if any(c in download_name for c in ' ;,"\\()<>@:/[]?={}'):
-        escaped = download_name.replace("\\", "\\\\").replace('"', '\\"')
-        return f'{kind}; filename="{escaped}"'
-    return f"{kind}; filename={download_name}"
+        stat = os.fstat(file.fileno())
+        if not S_ISREG(stat.st_mode):
+            return None
+        return max(stat.st_size - file.tell(), 0)
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def send_file(
@@ -208,28 +445,37 @@ def send_file(
     conditional: bool = True,
     etag: bool | str = True,
     last_modified: datetime | int | float | None = None,
-    max_age: None | int | t.Callable[[str | None], int | None] = None,
+    max_age: int | t.Callable[[str | None], int | None] | None = None,
     *,
     environ: WSGIEnvironment | None = None,
     use_x_sendfile: bool | None = None,
     response_class: type[Response] | None = None,
     _root_path: str | os.PathLike[str] | None = None,
 ) -> Response:
-    """Send a file: a path (relative to the app root) or a binary file object.
+    """Send a file: a path (relative ones are relative to the app's root) or a binary
+    file object (which the response closes).
 
-    The mimetype is guessed from the name; ``as_attachment`` asks the browser to download
-    it as ``download_name``. ETag and Last-Modified are set so repeat requests get 304, and
-    Range requests get 206 (or 416). ``max_age`` (seconds) sets Cache-Control; by default
-    it comes from ``app.get_send_file_max_age`` (SEND_FILE_MAX_AGE_DEFAULT).
+    The mimetype is guessed from the file name (``download_name`` for file objects, which
+    need one of the two). ``as_attachment`` asks the browser to save the file, as
+    ``download_name``. ``etag`` (True: computed from the file's path, size and time),
+    ``last_modified`` and ``conditional`` give 304 and Range (206/416) answers.
+    ``max_age`` (seconds, or a function of the path) sets Cache-Control; it defaults to
+    ``app.get_send_file_max_age`` (SEND_FILE_MAX_AGE_DEFAULT, None meaning "no-cache").
+
     Never pass a path built from user input: use :func:`send_from_directory`.
     """
+    app: Kolba | None = None
     app_ctx = _cv_app.get(None)
-    req_ctx = _cv_request.get(None)
+    if app_ctx is not None:
+        app = app_ctx.app
     if environ is None:
+        req_ctx = _cv_request.get(None)
         if req_ctx is None:
-            raise RuntimeError("send_file needs a request context or an explicit environ.")
+            raise RuntimeError(
+                "send_file() was called with no request being handled. Call it from a view,"
+                " or pass environ=... explicitly."
+            )
         environ = req_ctx.request.environ
-    app = app_ctx.app if app_ctx is not None else None
     if app is not None:
         if use_x_sendfile is None:
             use_x_sendfile = bool(app.config["USE_X_SENDFILE"])
@@ -240,98 +486,166 @@ def send_file(
         if max_age is None:
             max_age = app.get_send_file_max_age
     if response_class is None:
-        from .wrappers import Response as response_class
-    path: str | None = None
-    file: t.IO[bytes] | None = None
-    size: int | None = None
-    mtime: float | None = None
-    if isinstance(path_or_file, (os.PathLike, str)):
-        path = os.fspath(path_or_file)  # type: ignore[arg-type]
-        if _root_path is not None:
-            path = os.path.join(os.fspath(_root_path), path)
-        stat = os.stat(path)
-        size = stat.st_size
-        mtime = stat.st_mtime
-    else:
-        file = path_or_file
+        from .wrappers import Response
+
+        response_class = Response
+
+    source = _source(path_or_file, None if _root_path is None else os.fspath(_root_path))
+    try:
+        return _build(
+            response_class,
+            environ,
+            source,
+            mimetype=mimetype,
+            as_attachment=as_attachment,
+            download_name=download_name,
+            conditional=conditional,
+            etag=etag,
+            last_modified=last_modified,
+            max_age=max_age,
+            use_x_sendfile=bool(use_x_sendfile),
+        )
+    except BaseException:
+        # The caller handed us the file: it must not leak when we fail (a 416 included).
+        if source.file is not None:
+            source.file.close()
+        raise
+
+
+def _build(
+    response_class: type[Response],
+    environ: WSGIEnvironment,
+    source: _Source,
+    *,
+    mimetype: str | None,
+    as_attachment: bool,
+    download_name: str | None,
+    conditional: bool,
+    etag: bool | str,
+    last_modified: datetime | int | float | None,
+    max_age: int | t.Callable[[str | None], int | None] | None,
+    use_x_sendfile: bool,
+) -> Response:
+    path, file, size, mtime = source
     if download_name is None and path is not None:
         download_name = os.path.basename(path)
     if mimetype is None:
         if download_name is None:
             raise TypeError(
-                "Unable to detect the MIME type because a file name is not available. Either"
-                " set 'download_name', pass a path instead of a file, or set 'mimetype'."
+                "send_file() cannot guess the mimetype of a file object without a name."
+                " Pass download_name='report.pdf' (or mimetype='application/pdf')."
             )
         mimetype = mimetypes.guess_type(download_name)[0] or "application/octet-stream"
+
     headers = Headers()
     if download_name is not None:
-        headers["Content-Disposition"] = _content_disposition(download_name, as_attachment)
+        headers["Content-Disposition"] = content_disposition(download_name, as_attachment)
     elif as_attachment:
-        raise TypeError("No name provided for attachment: pass download_name.")
-    data: t.Any
-    if use_x_sendfile and path is not None:
-        headers["X-Sendfile"] = path
-        data = None
-    else:
-        if file is None:
-            file = open(path, "rb")  # type: ignore[arg-type]  # noqa: SIM115 (closed by the response)
-        elif isinstance(file, io.BytesIO):
-            size = file.getbuffer().nbytes
-        elif isinstance(file, io.TextIOBase):
-            raise ValueError("Files must be opened in binary mode or use BytesIO.")
-        wrapper = environ.get("wsgi.file_wrapper", FileWrapper)
-        data = wrapper(file, 8192)
-    rv = response_class(data, mimetype=mimetype, headers=headers, direct_passthrough=True)
-    if size is not None:
-        rv.headers["Content-Length"] = str(size)
-    if last_modified is not None:
-        rv.last_modified = last_modified  # type: ignore[assignment]
-    elif mtime is not None:
-        rv.last_modified = mtime  # type: ignore[assignment]
-    cache_control = rv.cache_control
-    cache_control.no_cache = True
+        raise TypeError(
+            "send_file(as_attachment=True) needs a file name for the download: pass"
+            " download_name=..."
+        )
     if callable(max_age):
         max_age = max_age(path)
+    headers["Cache-Control"] = _cache_control(max_age)
     if max_age is not None:
-        if max_age > 0:
-            cache_control.no_cache = None
-            cache_control.public = True
-        cache_control.max_age = max_age
-        rv.expires = int(time() + max_age)  # type: ignore[assignment]
+        headers["Expires"] = http_date(int(time() + max_age))
+
+    modified_at: datetime | None = None
+    stamp = mtime if last_modified is None else last_modified
+    if stamp is not None:
+        if isinstance(stamp, datetime):
+            modified_at = stamp
+        else:
+            modified_at = datetime.fromtimestamp(stamp, timezone.utc)
+        headers["Last-Modified"] = http_date(modified_at)
+    tag: str | None = None
     if isinstance(etag, str):
-        rv.set_etag(etag)
+        tag = etag
     elif etag and path is not None:
-        check = zlib.adler32(path.encode()) & 0xFFFFFFFF
-        rv.set_etag(f"{mtime}-{size}-{check}")
-    if conditional:
-        try:
-            rv = make_conditional(rv, environ, accept_ranges=True, complete_length=size)
-        except RequestedRangeNotSatisfiable:
+        # Changes when the file is replaced, grows or is touched; the path hash keeps two
+        # files of the same size and time apart.
+        tag = f"{mtime}-{size}-{zlib.adler32(path.encode('utf-8', 'surrogateescape'))}"
+    if tag is not None:
+        headers["ETag"] = f'"{tag}"'
+
+    span: tuple[int, int] | None = None
+    status = 200
+    method = environ.get("REQUEST_METHOD")
+    if conditional and method in ("GET", "HEAD"):
+        headers["Accept-Ranges"] = "bytes"
+        headers["Date"] = http_date()
+        precondition = check_preconditions(environ, tag, modified_at)
+        if precondition is not None:
+            # PERF: a 304 (the common repeat visit) is answered without opening the file.
             if file is not None:
                 file.close()
-            raise
-        if rv.status_code == 304:
-            rv.headers.pop("x-sendfile", None)
-    return rv
+            return response_class(None, precondition, headers=headers, mimetype=mimetype)
+        range_header = environ.get("HTTP_RANGE")
+        if (
+            range_header
+            and size is not None
+            and not use_x_sendfile
+            and if_range_allows(environ, tag, modified_at)
+        ):
+            span = resolve_range(range_header, size)  # may raise 416, before any open()
+            if span is not None:
+                status = 206
+                headers["Content-Range"] = f"bytes {span[0]}-{span[1] - 1}/{size}"
+
+    if use_x_sendfile and path is not None:
+        # The front server (Apache, lighttpd, nginx via X-Accel) sends the file itself
+        # and answers ranges for it.
+        headers["X-Sendfile"] = path
+        if size is not None:
+            headers["Content-Length"] = str(size)
+        return response_class(
+            None, status, headers=headers, mimetype=mimetype, direct_passthrough=True
+        )
+
+    if file is None:
+        file = open(path, "rb")  # type: ignore[arg-type]  # noqa: SIM115 (the response closes it)
+    body: t.Iterable[bytes]
+    if span is not None:
+        body = _FileSlice(file, span[0], span[1] - span[0])
+        headers["Content-Length"] = str(span[1] - span[0])
+    else:
+        wrap = environ.get("wsgi.file_wrapper", FileWrapper)
+        body = wrap(file, BLOCK_SIZE)
+        if size is not None:
+            headers["Content-Length"] = str(size)
+    return response_class(body, status, headers=headers, mimetype=mimetype, direct_passthrough=True)
 
 
 def send_from_directory(
     directory: os.PathLike[str] | str, path: os.PathLike[str] | str, **kwargs: t.Any
 ) -> Response:
-    """Send a file from ``directory``; ``path`` may come from the user (it is joined
-    safely: traversal, absolute paths and, on Windows, device names give 404).
+    """Send ``path`` from inside ``directory``, where ``path`` may come from the user.
+
+    The two are joined with :func:`kolba.security.safe_join`: traversal (``..``), absolute
+    paths, backslashes, NUL bytes and, on Windows, device names such as ``CON`` give 404,
+    as does a path that is not a regular file. ``directory`` is relative to the app's root.
+    Other arguments go to :func:`send_file`.
     """
-    directory = os.fspath(directory)
+    folder = os.fspath(directory)
     app_ctx = _cv_app.get(None)
-    if app_ctx is not None and not os.path.isabs(directory):
-        directory = os.path.join(app_ctx.app.root_path, directory)
-    joined = safe_join(directory, os.fspath(path))
-    if joined is None:
-        raise NotFound()
-    if not os.path.isfile(joined):
+    if app_ctx is not None and not os.path.isabs(folder):
+        folder = os.path.join(app_ctx.app.root_path, folder)
+    joined = safe_join(folder, os.fspath(path))
+    if joined is None or not os.path.isfile(joined):
         raise NotFound()
     kwargs.setdefault("_root_path", None)
     return send_file(joined, **kwargs)
 
 
-__all__ = ["FileWrapper", "make_conditional", "send_file", "send_from_directory"]
+__all__ = [
+    "MAX_RANGES",
+    "FileWrapper",
+    "check_preconditions",
+    "content_disposition",
+    "if_range_allows",
+    "make_conditional",
+    "resolve_range",
+    "send_file",
+    "send_from_directory",
+]

@@ -2,7 +2,11 @@
 
 The cookie format is Flask's (itsdangerous, salt ``cookie-session``, HMAC-SHA1 key
 derivation, tagged JSON), so a session written by a Flask app with the same SECRET_KEY is
-read by kolba and the reverse.
+read by kolba and the reverse. Set ``app.session_interface`` to keep sessions elsewhere
+(``kolba.ext.redis_session`` keeps them in Redis).
+
+The session is opened lazily: a request whose code never touches ``session`` never pays
+for verifying the cookie (see ``RequestContext.session``).
 """
 
 from __future__ import annotations
@@ -21,30 +25,48 @@ if t.TYPE_CHECKING:
     from .app import Kolba
     from .wrappers import Request, Response
 
+_MISSING: t.Any = object()
+
 
 class SessionMixin(MutableMapping[str, t.Any]):
     """What every session offers besides the dict interface."""
 
     @property
     def permanent(self) -> bool:
-        """Whether the cookie outlives the browser session (PERMANENT_SESSION_LIFETIME)."""
+        """Whether the cookie outlives the browser (for PERMANENT_SESSION_LIFETIME).
+
+        Stored in the session itself under ``_permanent``, so it survives the round trip.
+        """
         return self.get("_permanent", False)  # type: ignore[no-any-return]
 
     @permanent.setter
     def permanent(self, value: bool) -> None:
         self["_permanent"] = bool(value)
 
-    #: Whether the session was created by this request (no valid cookie came in).
+    #: Whether this request started the session (no valid session came in). Backends that
+    #: cannot tell leave it False.
     new = False
-    #: Whether the session changed; nested changes need ``session.modified = True``.
+    #: Whether the session changed. Changes inside a nested value (a list or dict stored in
+    #: the session) are invisible: set ``session.modified = True`` after making them.
     modified = True
-    #: Whether the session was read or written (adds ``Vary: Cookie``).
+    #: Whether the session was read or written at all; the response then gets
+    #: ``Vary: Cookie`` so shared caches keep one copy per visitor.
     accessed = True
 
 
+def _mark_changed(session: SecureCookieSession) -> None:
+    # A module-level function rather than a closure per session.
+    # PERF: saves allocating a function object every time a session is opened.
+    session.modified = True
+    session.accessed = True
+
+
 class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
-    """The default session: a dict that tracks reads (``accessed``) and writes
-    (``modified``). Every read, including ``get``, ``in`` and ``len``, counts.
+    """A dict that records reads (``accessed``) and writes (``modified``).
+
+    Every way of reading counts, including ``get``, ``in``, ``len``, iteration, ``copy``
+    and comparison, because each of them lets the response depend on the cookie. A ``pop``
+    of a missing key or a ``setdefault`` of a present one reads but does not modify.
     """
 
     modified = False
@@ -54,11 +76,9 @@ class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
         self,
         initial: t.Mapping[str, t.Any] | t.Iterable[tuple[str, t.Any]] | None = None,
     ) -> None:
-        def on_update(self: SecureCookieSession) -> None:
-            self.modified = True
-            self.accessed = True
+        super().__init__(initial, _mark_changed)
 
-        super().__init__(initial, on_update)
+    # -- reads -------------------------------------------------------------------------------
 
     def __getitem__(self, key: str) -> t.Any:
         self.accessed = True
@@ -67,10 +87,6 @@ class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
     def get(self, key: str, default: t.Any = None) -> t.Any:
         self.accessed = True
         return super().get(key, default)
-
-    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
-        self.accessed = True
-        return super().setdefault(key, default)
 
     def __contains__(self, key: object) -> bool:
         self.accessed = True
@@ -84,6 +100,10 @@ class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
         self.accessed = True
         return super().__iter__()
 
+    def __reversed__(self) -> t.Iterator[str]:
+        self.accessed = True
+        return super().__reversed__()
+
     def keys(self) -> t.KeysView[str]:  # type: ignore[override]
         self.accessed = True
         return super().keys()
@@ -96,28 +116,84 @@ class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
         self.accessed = True
         return super().items()
 
+    def copy(self) -> dict[str, t.Any]:
+        """A plain dict with the session's items."""
+        self.accessed = True
+        return dict(super().items())
+
+    def __eq__(self, other: object) -> bool:
+        self.accessed = True
+        return super().__eq__(other)
+
+    def __ne__(self, other: object) -> bool:
+        self.accessed = True
+        return super().__ne__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __or__(self, other: t.Any) -> dict[str, t.Any]:  # type: ignore[override]
+        self.accessed = True
+        return dict(super().items()) | other  # type: ignore[no-any-return]
+
+    def __ror__(self, other: t.Any) -> dict[str, t.Any]:  # type: ignore[override]
+        self.accessed = True
+        return other | dict(super().items())  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        self.accessed = True
+        return f"<{type(self).__name__} {dict.__repr__(self)}>"
+
+    # -- writes that may not write -----------------------------------------------------------
+
+    def pop(self, key: str, default: t.Any = _MISSING) -> t.Any:
+        """Remove ``key`` and return its value (or ``default``). Popping a missing key
+        reads the session but leaves it unmodified, so no cookie is sent for it.
+        """
+        self.accessed = True
+        if not dict.__contains__(self, key):
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        return super().pop(key)
+
+    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
+        """``session[key]``, first setting it to ``default`` when missing (only then is
+        the session modified).
+        """
+        self.accessed = True
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        self[key] = default
+        return default
+
 
 class NullSession(SecureCookieSession):
-    """The session when no secret key is set: it reads as empty and refuses writes."""
+    """The session of an app without a secret key: it reads as empty and any write raises
+    RuntimeError saying how to set the key.
+    """
 
     def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
         raise RuntimeError(
-            "The session is unavailable because no secret key was set. Set the secret_key"
-            " on the application (app.secret_key or the SECRET_KEY setting) to something"
-            " unique and secret."
+            "The session is unavailable because no secret key was set, so it cannot be"
+            " signed. Set app.secret_key (or the SECRET_KEY setting) to a long random"
+            " value kept out of source control, e.g. secrets.token_hex()."
         )
 
-    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail  # type: ignore[assignment]
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
+    __ior__ = _fail
 
 
 class SessionInterface:
     """How sessions are loaded and saved; set ``app.session_interface`` to replace it.
 
-    Implement ``open_session`` (return a session, or None when it cannot be opened) and
-    ``save_session``. The ``get_cookie_*`` methods read the SESSION_COOKIE_* settings.
+    A subclass implements ``open_session`` (return a session, or None when sessions
+    cannot work, which gives the null session) and ``save_session``. The ``get_cookie_*``
+    methods read the SESSION_COOKIE_* settings; override them to decide per app.
     """
 
+    #: The class of the session used when ``open_session`` returns None.
     null_session_class: type[NullSession] = NullSession
+    #: Whether the backend stores pickles (kept for extensions that check it).
     pickle_based = False
 
     def make_null_session(self, app: Kolba) -> NullSession:
@@ -125,27 +201,27 @@ class SessionInterface:
         return self.null_session_class()
 
     def is_null_session(self, obj: object) -> bool:
-        """Whether ``obj`` is the null session (it is not saved)."""
+        """Whether ``obj`` is the null session (which is never saved)."""
         return isinstance(obj, self.null_session_class)
 
     def get_cookie_name(self, app: Kolba) -> str:
-        """SESSION_COOKIE_NAME."""
+        """SESSION_COOKIE_NAME ("session")."""
         return app.config["SESSION_COOKIE_NAME"]  # type: ignore[no-any-return]
 
     def get_cookie_domain(self, app: Kolba) -> str | None:
-        """SESSION_COOKIE_DOMAIN (None: the cookie belongs to the exact host)."""
+        """SESSION_COOKIE_DOMAIN; None keeps the cookie to the exact host that set it."""
         return app.config["SESSION_COOKIE_DOMAIN"]  # type: ignore[no-any-return]
 
     def get_cookie_path(self, app: Kolba) -> str:
-        """SESSION_COOKIE_PATH, else APPLICATION_ROOT."""
+        """SESSION_COOKIE_PATH, or APPLICATION_ROOT when that is not set."""
         return app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"]  # type: ignore[no-any-return]
 
     def get_cookie_httponly(self, app: Kolba) -> bool:
-        """SESSION_COOKIE_HTTPONLY."""
+        """SESSION_COOKIE_HTTPONLY (True: scripts in the page cannot read the cookie)."""
         return app.config["SESSION_COOKIE_HTTPONLY"]  # type: ignore[no-any-return]
 
     def get_cookie_secure(self, app: Kolba) -> bool:
-        """SESSION_COOKIE_SECURE."""
+        """SESSION_COOKIE_SECURE (True: sent over HTTPS only)."""
         return app.config["SESSION_COOKIE_SECURE"]  # type: ignore[no-any-return]
 
     def get_cookie_samesite(self, app: Kolba) -> str | None:
@@ -153,63 +229,106 @@ class SessionInterface:
         return app.config["SESSION_COOKIE_SAMESITE"]  # type: ignore[no-any-return]
 
     def get_cookie_partitioned(self, app: Kolba) -> bool:
-        """SESSION_COOKIE_PARTITIONED."""
+        """SESSION_COOKIE_PARTITIONED (CHIPS; implies Secure)."""
         return app.config["SESSION_COOKIE_PARTITIONED"]  # type: ignore[no-any-return]
 
     def get_expiration_time(self, app: Kolba, session: SessionMixin) -> datetime | None:
-        """When a permanent session's cookie expires (None for a browser session)."""
-        if session.permanent:
-            return datetime.now(timezone.utc) + app.permanent_session_lifetime
-        return None
+        """When a permanent session's cookie expires; None (a browser-session cookie)
+        for a session that is not permanent.
+        """
+        if not session.permanent:
+            return None
+        return datetime.now(timezone.utc) + app.permanent_session_lifetime
 
     def should_set_cookie(self, app: Kolba, session: SessionMixin) -> bool:
-        """Whether to send Set-Cookie: the session changed, or it is permanent and
-        SESSION_REFRESH_EACH_REQUEST is on.
+        """Whether the response carries the cookie: when the session changed, or when it
+        is permanent and SESSION_REFRESH_EACH_REQUEST pushes its expiry forward.
         """
-        return session.modified or (
-            session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]
-        )
+        if session.modified:
+            return True
+        return bool(session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"])
 
     def open_session(self, app: Kolba, request: Request) -> SessionMixin | None:
-        """Load the session for ``request`` (None means "use the null session")."""
+        """Load the session for ``request``; None means "use the null session"."""
         raise NotImplementedError
 
     def save_session(self, app: Kolba, session: SessionMixin, response: Response) -> None:
         """Store the session at the end of the request (set or delete the cookie)."""
         raise NotImplementedError
 
+    # -- helpers for cookie-based subclasses -------------------------------------------------
 
+    def _cookie_options(self, app: Kolba) -> dict[str, t.Any]:
+        """The Set-Cookie attributes shared by setting and deleting the cookie."""
+        return {
+            "domain": self.get_cookie_domain(app),
+            "path": self.get_cookie_path(app),
+            "secure": self.get_cookie_secure(app),
+            "httponly": self.get_cookie_httponly(app),
+            "samesite": self.get_cookie_samesite(app),
+            "partitioned": self.get_cookie_partitioned(app),
+        }
+
+
+#: The serializer of session data: JSON with tags for tuples, bytes, Markup, UUID and
+#: datetime, as Flask writes it.
 session_json_serializer = TaggedJSONSerializer()
 
 
-def _lazy_sha1(string: bytes = b"") -> t.Any:
-    # A function rather than hashlib.sha1 itself keeps the signer working where sha1 is
-    # only reachable through hashlib.new (FIPS builds); the digest is identical.
+def _sha1(string: bytes = b"") -> t.Any:
+    # A plain function instead of hashlib.sha1 itself: the HMAC key derivation needs a
+    # constructor it can call, and some FIPS builds only expose sha1 this way.
     return hashlib.sha1(string)
 
 
+def signing_keys(app: Kolba) -> list[str | bytes] | None:
+    """The keys that verify, oldest first: SECRET_KEY_FALLBACKS then SECRET_KEY, which is
+    last so it is the one that signs. None when no SECRET_KEY is set.
+    """
+    secret_key = app.secret_key
+    if not secret_key:
+        return None
+    fallbacks = app.config["SECRET_KEY_FALLBACKS"]
+    return [*fallbacks, secret_key] if fallbacks else [secret_key]
+
+
 class SecureCookieSessionInterface(SessionInterface):
-    """Sessions in a signed (not encrypted) cookie. Needs SECRET_KEY; SECRET_KEY_FALLBACKS
-    lists old keys that still verify while the current key signs.
+    """Sessions kept in a signed (readable, not encrypted) cookie.
+
+    Needs SECRET_KEY. SECRET_KEY_FALLBACKS lists retired keys that still verify while the
+    current key signs, so keys can be rotated without logging everyone out. A cookie that
+    is tampered with, truncated, signed with an unknown key or older than
+    PERMANENT_SESSION_LIFETIME gives an empty session, never an error.
     """
 
+    #: itsdangerous salt; Flask's value, so the cookies are interchangeable.
     salt = "cookie-session"
-    digest_method = staticmethod(_lazy_sha1)
+    digest_method = staticmethod(_sha1)
     key_derivation = "hmac"
     serializer = session_json_serializer
     session_class = SecureCookieSession
 
+    _cache: tuple[tuple[t.Any, ...], URLSafeTimedSerializer] | None = None
+
     def get_signing_serializer(self, app: Kolba) -> URLSafeTimedSerializer | None:
         """The itsdangerous serializer for the app's keys, or None without a secret key."""
-        if not app.secret_key:
+        keys = signing_keys(app)
+        if keys is None:
             return None
-        keys: list[str | bytes] = []
-        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
-        if fallbacks:
-            keys.extend(fallbacks)
-        # itsdangerous signs with the last key and verifies with all of them.
-        keys.append(app.secret_key)
-        return URLSafeTimedSerializer(
+        cache_key = (
+            tuple(keys),
+            self.salt,
+            self.key_derivation,
+            self.digest_method,
+            self.serializer,
+        )
+        # PERF: building the serializer costs about a third of verifying a cookie; reuse
+        # it while the keys and settings stay the same (one entry: one app per interface
+        # is the common case, and a change of key just rebuilds it).
+        cached = self._cache
+        if cached is not None and cached[0] == cache_key:
+            return cached[1]
+        serializer = URLSafeTimedSerializer(
             keys,  # type: ignore[arg-type]
             salt=self.salt,
             serializer=self.serializer,
@@ -218,72 +337,58 @@ class SecureCookieSessionInterface(SessionInterface):
                 "digest_method": self.digest_method,
             },
         )
+        self._cache = (cache_key, serializer)
+        return serializer
 
     def open_session(self, app: Kolba, request: Request) -> SecureCookieSession | None:
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
-        value = request.cookies.get(self.get_cookie_name(app))
-        if not value:
-            session = self.session_class()
-            session.new = True
-            return session
-        max_age = int(app.permanent_session_lifetime.total_seconds())
-        try:
-            data = serializer.loads(value, max_age=max_age)
-        except (BadSignature, ValueError, TypeError, RecursionError):
-            # Tampered, truncated, expired or garbled: start an empty session, never fail.
-            session = self.session_class()
-            session.new = True
-            return session
-        if not isinstance(data, dict):
+        data = self._load(app, serializer, request.cookies.get(self.get_cookie_name(app)))
+        if data is None:
             session = self.session_class()
             session.new = True
             return session
         return self.session_class(data)
 
+    def _load(
+        self, app: Kolba, serializer: URLSafeTimedSerializer, value: str | None
+    ) -> dict[str, t.Any] | None:
+        """The cookie's data, or None when there is no usable cookie."""
+        if not value:
+            return None
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data = serializer.loads(value, max_age=max_age)
+        except (BadSignature, ValueError, TypeError, RecursionError):
+            # Tampered, truncated, expired, signed with a retired key, or garbled: the
+            # visitor just starts over. BadSignature covers bad payloads and expiry.
+            return None
+        return data if isinstance(data, dict) else None
+
     def save_session(self, app: Kolba, session: SessionMixin, response: Response) -> None:
         name = self.get_cookie_name(app)
-        domain = self.get_cookie_domain(app)
-        path = self.get_cookie_path(app)
-        secure = self.get_cookie_secure(app)
-        partitioned = self.get_cookie_partitioned(app)
-        samesite = self.get_cookie_samesite(app)
-        httponly = self.get_cookie_httponly(app)
-
+        options = self._cookie_options(app)
+        # Read the flag before the checks below, which read the session themselves.
         if session.accessed:
             response.vary.add("Cookie")
-
         if not session:
             if session.modified:
-                response.delete_cookie(
-                    name,
-                    domain=domain,
-                    path=path,
-                    secure=secure,
-                    partitioned=partitioned,
-                    samesite=samesite,
-                    httponly=httponly,
-                )
+                # The view emptied the session: drop the cookie rather than send an empty
+                # signed one.
+                response.delete_cookie(name, **options)
                 response.vary.add("Cookie")
             return
-
         if not self.should_set_cookie(app, session):
             return
-
         serializer = self.get_signing_serializer(app)
-        assert serializer is not None
-        value = serializer.dumps(dict(session))
+        if serializer is None:  # the key was removed while the request ran
+            return
         response.set_cookie(
             name,
-            value,  # type: ignore[arg-type]
+            serializer.dumps(dict(session)),
             expires=self.get_expiration_time(app, session),
-            httponly=httponly,
-            domain=domain,
-            path=path,
-            secure=secure,
-            partitioned=partitioned,
-            samesite=samesite,
+            **options,
         )
         response.vary.add("Cookie")
 
@@ -294,4 +399,6 @@ __all__ = [
     "SecureCookieSessionInterface",
     "SessionInterface",
     "SessionMixin",
+    "session_json_serializer",
+    "signing_keys",
 ]

@@ -52,7 +52,7 @@ class Request(_WSGIRequest):
     #: The NotFound, MethodNotAllowed or redirect that matching produced, if any.
     routing_exception: Exception | None = None
 
-    @property  # type: ignore[override]
+    @property
     def max_content_length(self) -> int | None:
         """The body size limit: set per request, else MAX_CONTENT_LENGTH."""
         return _config_limit(self, "_max_content_length", "MAX_CONTENT_LENGTH", None)  # type: ignore[no-any-return]
@@ -61,7 +61,7 @@ class Request(_WSGIRequest):
     def max_content_length(self, value: int | None) -> None:
         self.__dict__["_max_content_length"] = value
 
-    @property  # type: ignore[override]
+    @property
     def max_form_memory_size(self) -> int | None:
         """The limit of one non-file form field: set per request, else MAX_FORM_MEMORY_SIZE."""
         return _config_limit(  # type: ignore[no-any-return]
@@ -72,7 +72,7 @@ class Request(_WSGIRequest):
     def max_form_memory_size(self, value: int | None) -> None:
         self.__dict__["_max_form_memory_size"] = value
 
-    @property  # type: ignore[override]
+    @property
     def max_form_parts(self) -> int | None:
         """The limit of multipart parts: set per request, else MAX_FORM_PARTS."""
         return _config_limit(self, "_max_form_parts", "MAX_FORM_PARTS", 1000)  # type: ignore[no-any-return]
@@ -85,7 +85,7 @@ class Request(_WSGIRequest):
     def endpoint(self) -> str | None:
         """The endpoint of the matched rule."""
         rule = self.url_rule
-        return rule.endpoint if rule is not None else None  # type: ignore[no-any-return]
+        return rule.endpoint if rule is not None else None
 
     @property
     def blueprint(self) -> str | None:
@@ -126,8 +126,8 @@ class Response(_WSGIResponse):
     default_mimetype: str | None = "text/html"
     json_module: t.Any = json
 
-    @property  # type: ignore[override]
-    def max_cookie_size(self) -> int:
+    @property
+    def max_cookie_size(self) -> int:  # type: ignore[override]
         """MAX_COOKIE_SIZE of the current app (4093 outside one); 0 disables the check."""
         ctx = _cv_app.get(None)
         if ctx is not None:

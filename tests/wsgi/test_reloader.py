@@ -277,11 +277,14 @@ def test_restart_loop_runs_the_child_until_it_stops_asking(
     codes = iter([RESTART_CODE, RESTART_CODE, 0])
     calls: list[dict[str, Any]] = []
 
-    def fake_call(args: list[str], **kwargs: Any) -> int:
-        calls.append({"args": args, **kwargs})
-        return next(codes)
+    class FakePopen:
+        def __init__(self, args: list[str], **kwargs: Any) -> None:
+            calls.append({"args": args, **kwargs})
 
-    monkeypatch.setattr(subprocess, "call", fake_call)
+        def wait(self) -> int:
+            return next(codes)
+
+    monkeypatch.setattr(subprocess, "Popen", FakePopen)
     monkeypatch.setattr(reloader, "_restart_args", lambda: ["python", "app.py"])
     monkeypatch.setenv("KOLBA_SERVER_FD", "7")
     monkeypatch.delenv("KOLBA_RUN_MAIN", raising=False)
@@ -291,6 +294,28 @@ def test_restart_loop_runs_the_child_until_it_stops_asking(
     assert "KOLBA_RUN_MAIN" not in os.environ
     if sys.platform != "win32":
         assert calls[0]["pass_fds"] == (7,)
+
+
+def test_sigterm_while_spawning_kills_the_new_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    killed: list[bool] = []
+
+    class FakePopen:
+        def __init__(self, args: list[str], **kwargs: Any) -> None:
+            reloader._exit_on_sigterm(signal.SIGTERM, None)  # arrives mid-spawn
+
+        def wait(self) -> int:
+            return 0
+
+        def kill(self) -> None:
+            killed.append(True)
+
+    monkeypatch.setattr(subprocess, "Popen", FakePopen)
+    monkeypatch.setattr(reloader._SpawnGuard, "pending", False)
+    with pytest.raises(SystemExit) as info:
+        reloader._run_child(["python", "app.py"], {}, ())
+    assert info.value.code == 0
+    assert killed == [True]
+    assert reloader._SpawnGuard.active is False
 
 
 def test_is_running_from_reloader(monkeypatch: pytest.MonkeyPatch) -> None:

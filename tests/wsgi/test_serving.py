@@ -1036,6 +1036,44 @@ def test_invalid_ssl_context_argument() -> None:
 # --- servers and run_simple ----------------------------------------------------------------
 
 
+def test_stop_lets_requests_in_flight_finish() -> None:
+    entered = threading.Event()
+    release = threading.Event()
+
+    def slow_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ["PATH_INFO"] == "/slow":
+            entered.set()
+            release.wait(TIMEOUT)
+        start_response("200 OK", [])
+        return [b"done"]
+
+    server = make_server("127.0.0.1", 0, slow_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        with connect(server) as (idle, idle_reader), connect(server) as (sock, reader):
+            idle.sendall(GET)
+            assert read_reply(idle_reader).body == b"done"  # now idle, kept alive
+            sock.sendall(b"GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+            assert entered.wait(TIMEOUT)
+            stopper = threading.Thread(target=server.stop, kwargs={"timeout": TIMEOUT})
+            stopper.start()
+            time.sleep(0.2)
+            assert stopper.is_alive()  # waiting for the slow request, not for the idle one
+            release.set()
+            assert read_reply(reader).body == b"done"
+            stopper.join(TIMEOUT)
+            assert not stopper.is_alive()
+            assert is_closed(idle, idle_reader)
+        with pytest.raises(OSError), socket.create_connection(("127.0.0.1", server.port), 1):
+            pass
+    finally:
+        release.set()
+        server.shutdown()
+        thread.join(TIMEOUT)
+        server.server_close()
+
+
 def test_make_server_kinds() -> None:
     with pytest.raises(ValueError, match="threaded"):
         make_server("127.0.0.1", 0, text_app(), threaded=True, processes=2)
@@ -1061,6 +1099,7 @@ def test_adopts_a_listening_socket_by_fd() -> None:
     finally:
         server.shutdown()
         thread.join(TIMEOUT)
+        server.server_close()
 
 
 @pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="needs Unix sockets")
@@ -1078,6 +1117,7 @@ def test_unix_socket_server(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         thread.join(TIMEOUT)
+        server.server_close()
 
 
 def test_access_log_line(caplog: pytest.LogCaptureFixture) -> None:
@@ -1149,6 +1189,9 @@ def test_run_simple_wraps_the_debugger(monkeypatch: pytest.MonkeyPatch) -> None:
             pass
 
         def serve_forever(self) -> None:
+            pass
+
+        def server_close(self) -> None:
             pass
 
     def fake_make_server(host: str, port: int, app: Any, *args: Any, **kwargs: Any) -> Any:

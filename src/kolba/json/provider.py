@@ -10,7 +10,9 @@ import uuid
 import weakref
 from datetime import date
 
+from ..sansio.datastructures import Headers
 from ..sansio.http import http_date
+from ..sansio.response import mimetype_with_charset
 
 if t.TYPE_CHECKING:
     from ..app import Kolba
@@ -25,7 +27,8 @@ class JSONProvider:
     """
 
     def __init__(self, app: Kolba) -> None:
-        self._app: Kolba = weakref.proxy(app)
+        # A proxy, so the provider does not keep its app alive.
+        self._app: Kolba = t.cast("Kolba", weakref.proxy(app))
 
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """Serialize ``obj`` to a JSON string."""
@@ -45,7 +48,10 @@ class JSONProvider:
 
     def _prepare_response_obj(self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> t.Any:
         if args and kwargs:
-            raise TypeError("app.json.response() takes either args or kwargs, not both")
+            raise TypeError(
+                "jsonify() got both positional and keyword arguments. Pass either args or"
+                " kwargs, not both: jsonify({'a': 1}) or jsonify(a=1)."
+            )
         if not args and not kwargs:
             return None
         if len(args) == 1:
@@ -67,7 +73,11 @@ def _default(o: t.Any) -> t.Any:
         return dataclasses.asdict(o)
     if hasattr(o, "__html__"):
         return str(o.__html__())
-    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+    raise TypeError(
+        f"Object of type {type(o).__name__} is not JSON serializable. Convert it to a dict,"
+        " list, str, number, bool or None first, or give app.json a 'default' function"
+        " that does."
+    )
 
 
 class DefaultJSONProvider(JSONProvider):
@@ -78,17 +88,27 @@ class DefaultJSONProvider(JSONProvider):
     with ``__html__`` their HTML. Set the attributes on ``app.json`` to change that.
     """
 
-    default: t.Callable[[t.Any], t.Any] = staticmethod(_default)  # type: ignore[assignment]
+    default: t.Callable[[t.Any], t.Any] = staticmethod(_default)
     ensure_ascii = True
     sort_keys = True
     #: None: compact unless the app is in debug mode. True/False force it.
     compact: bool | None = None
     mimetype = "application/json"
 
+    #: Whether ``dumps`` is this class's own; a subclass overriding it gets every JSON
+    #: response through its ``dumps`` (set per class by ``__init_subclass__``).
+    _stock_dumps = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._stock_dumps = cls.dumps is DefaultJSONProvider.dumps
+
     def __init__(self, app: Kolba) -> None:
         super().__init__(app)
         self._encoder_key: tuple[t.Any, ...] | None = None
         self._encoder: json.JSONEncoder | None = None
+        self._content_type_for: str | None = None
+        self._content_type = ""
 
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """Serialize with this provider's settings; keyword arguments go to json.dumps."""
@@ -124,8 +144,25 @@ class DefaultJSONProvider(JSONProvider):
         One argument is serialized as is, several as a list, keyword arguments as a dict.
         """
         obj = self._prepare_response_obj(args, kwargs)
-        body = self._response_encoder().encode(obj) + "\n"
-        return self._app._json_response(body, self.mimetype)
+        if self._stock_dumps:
+            body = self._response_encoder().encode(obj) + "\n"
+        # A custom dumps must see every response, as it would in Flask.
+        elif self.compact is False or (self.compact is None and self._app.debug):
+            body = self.dumps(obj, indent=2) + "\n"
+        else:
+            body = self.dumps(obj, separators=(",", ":")) + "\n"
+        return self._app._json_response(body, self._response_content_type())
+
+    def _response_content_type(self) -> str:
+        # PERF: the Content-Type is worked out (charset added for text types, value checked
+        # for CR/LF since responses built from it skip header validation) once per value
+        # of ``mimetype``, not per response.
+        mimetype = self.mimetype
+        if mimetype is not self._content_type_for:
+            content_type = mimetype_with_charset(mimetype)
+            Headers([("Content-Type", content_type)])  # raises ValueError for a bad value
+            self._content_type, self._content_type_for = content_type, mimetype
+        return self._content_type
 
 
 __all__ = ["DefaultJSONProvider", "JSONProvider"]

@@ -20,5 +20,8 @@ from .exceptions import RoutingException as RoutingException
 from .exceptions import ValidationError as ValidationError
 from .map import Map as Map
 from .map import MapAdapter as MapAdapter
+from .rules import EndpointPrefix as EndpointPrefix
 from .rules import Rule as Rule
 from .rules import RuleFactory as RuleFactory
+from .rules import Subdomain as Subdomain
+from .rules import Submount as Submount

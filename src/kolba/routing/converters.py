@@ -2,13 +2,17 @@
 
 A custom converter subclasses :class:`BaseConverter`, sets ``regex`` and implements
 ``to_python`` and ``to_url``; it is registered in ``app.url_map.converters`` before the rules
-that use it are added.
+that use it are added. ``to_python`` may raise :class:`ValidationError` (any ``ValueError``
+works) to say "this segment is not for me", and matching goes on with the other rules.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
+from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -17,16 +21,27 @@ from .exceptions import ValidationError
 if TYPE_CHECKING:
     from .map import Map
 
-# Characters RFC 3986 allows unescaped in a path segment, plus "/" for path values.
+# Characters a path segment may carry unescaped (RFC 3986 sub-delims, ":" and "@"), plus "/"
+# so that a path value keeps its slashes.
 _PATH_SAFE = "!$&'()*+,/:;=@"
+
+# Character classes that exclude "/" ("[^/]", "[^/.]") cannot make a regex cross segments.
+_CLASS_WITHOUT_SLASH = re.compile(r"\[\^(?:\\.|[^\]\\])*?/(?:\\.|[^\]\\])*\]")
+
+
+def _crosses_segments(regex: str) -> bool:
+    """Whether ``regex`` names a literal "/" outside a class that excludes it."""
+    return "/" in _CLASS_WITHOUT_SLASH.sub("", regex)
 
 
 class BaseConverter:
     """Matches one path segment and passes it through as a string.
 
     ``regex`` is what the segment must match; ``weight`` orders converters competing for the
-    same segment (lower goes first); ``part_isolating`` is False for converters whose regex
-    can match a ``/`` (they then see the rest of the path).
+    same segment (lower is tried first); ``part_isolating`` is False for converters whose
+    regex can match a ``/`` (they then see the rest of the path). A subclass that sets
+    ``regex`` without ``part_isolating`` gets False when its regex mentions a ``/`` outside
+    a ``[^/...]`` class.
     """
 
     regex = "[^/]+"
@@ -35,9 +50,9 @@ class BaseConverter:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        # A converter that can match "/" must see several segments at once.
-        if "regex" in cls.__dict__ and "part_isolating" not in cls.__dict__:
-            cls.part_isolating = "/" not in cls.regex
+        own = vars(cls)
+        if "regex" in own and "part_isolating" not in own:
+            cls.part_isolating = not _crosses_segments(cls.regex)
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         self.map = map
@@ -52,7 +67,9 @@ class BaseConverter:
 
 
 class UnicodeConverter(BaseConverter):
-    """The default ``string`` converter: one segment, optionally with a length constraint."""
+    """The default ``string`` converter: one segment of ``minlength`` to ``maxlength``
+    characters (``length`` fixes both).
+    """
 
     def __init__(
         self,
@@ -63,32 +80,40 @@ class UnicodeConverter(BaseConverter):
     ) -> None:
         super().__init__(map)
         if length is not None:
-            length_spec = f"{{{int(length)}}}"
+            repeat = str(int(length))
+        elif maxlength is None:
+            repeat = f"{int(minlength)},"
         else:
-            upper = "" if maxlength is None else str(int(maxlength))
-            length_spec = f"{{{int(minlength)},{upper}}}"
-        self.regex = f"[^/]{length_spec}"
+            repeat = f"{int(minlength)},{int(maxlength)}"
+        self.regex = "[^/]{" + repeat + "}"
 
 
 class AnyConverter(BaseConverter):
-    """Matches one of the given items: ``<any(about, help):page>``."""
+    """Matches exactly one of the given words: ``<any(about, help, "contact us"):page>``."""
 
-    def __init__(self, map: Map, *items: str) -> None:
+    def __init__(self, map: Map, *items: Any) -> None:
         super().__init__(map)
         if not items:
-            raise ValueError("any() needs at least one item, for example <any(a, b):name>.")
-        self.items = set(items)
-        self.regex = "(?:{})".format("|".join(re.escape(x) for x in items))
+            raise ValueError(
+                "any() needs at least one choice, for example <any(about, help):page>."
+            )
+        self.items = {str(item) for item in items}
+        # Longest first, so a choice that is a prefix of another cannot shadow it.
+        choices = sorted(self.items, key=len, reverse=True)
+        self.regex = "(?:" + "|".join(re.escape(choice) for choice in choices) + ")"
 
     def to_url(self, value: Any) -> str:
-        if value in self.items:
-            return str(value)
-        valid = ", ".join(f"'{item}'" for item in sorted(self.items))
-        raise ValueError(f"'{value}' is not one of {valid}")
+        text = str(value)
+        if text not in self.items:
+            allowed = ", ".join(repr(item) for item in sorted(self.items))
+            raise ValueError(
+                f"{value!r} is not a choice of this any() placeholder; pass one of {allowed}."
+            )
+        return super().to_url(text)
 
 
 class PathConverter(BaseConverter):
-    """Like ``string`` but also matches slashes: ``<path:filename>``."""
+    """Like ``string`` but also matches slashes: ``<path:filename>`` takes the rest."""
 
     regex = "[^/].*?"
     weight = 200
@@ -96,10 +121,15 @@ class PathConverter(BaseConverter):
 
 
 class NumberConverter(BaseConverter):
-    """Base of ``int`` and ``float``: optional bounds, sign and fixed width."""
+    """Base of ``int`` and ``float``: optional bounds (``min``, ``max``), a sign, and for
+    ``int`` a fixed number of digits (``fixed_digits=4`` matches ``0042``).
+    """
 
     weight = 50
-    num_convert: Any = int
+    #: Turns the matched text (or a value given to url_for) into a number.
+    num_convert: Callable[[Any], Any] = int
+    #: The regex used when ``signed=True``.
+    signed_regex = r"-?[0-9]+"
 
     def __init__(
         self,
@@ -110,23 +140,27 @@ class NumberConverter(BaseConverter):
         signed: bool = False,
     ) -> None:
         super().__init__(map)
-        if signed:
-            self.regex = self.signed_regex
         self.fixed_digits = fixed_digits
         self.min = min
         self.max = max
         self.signed = signed
-
-    signed_regex = ""
+        if signed:
+            self.regex = self.signed_regex
+        self._checks = bool(fixed_digits) or min is not None or max is not None
+        if not self._checks and type(self).to_python is NumberConverter.to_python:
+            # PERF: without width or bounds, converting is just int()/float(): the matcher
+            # then calls the builtin directly instead of a Python method around it.
+            self.to_python = self.num_convert  # type: ignore[method-assign,assignment]
 
     def to_python(self, value: str) -> Any:
-        if self.fixed_digits and len(value) != self.fixed_digits:
-            raise ValidationError()
         number = self.num_convert(value)
-        if (self.min is not None and number < self.min) or (
-            self.max is not None and number > self.max
-        ):
-            raise ValidationError()
+        if self._checks:
+            if self.fixed_digits and len(value) != self.fixed_digits:
+                raise ValidationError(f"{value!r} does not have {self.fixed_digits} digits")
+            if (self.min is not None and number < self.min) or (
+                self.max is not None and number > self.max
+            ):
+                raise ValidationError(f"{value!r} is outside the allowed range")
         return number
 
     def to_url(self, value: Any) -> str:
@@ -137,14 +171,13 @@ class NumberConverter(BaseConverter):
 
 
 class IntegerConverter(NumberConverter):
-    """``<int:id>``: non-negative decimal digits (``signed=True`` allows a minus sign)."""
+    """``<int:id>``: ASCII decimal digits, non-negative unless ``signed=True``."""
 
     regex = r"[0-9]+"
-    signed_regex = r"-?[0-9]+"
 
 
 class FloatConverter(NumberConverter):
-    """``<float:x>``: a decimal with a fractional part such as ``1.5``."""
+    """``<float:x>``: a decimal with a fractional part such as ``1.5`` (``2`` does not match)."""
 
     regex = r"[0-9]+\.[0-9]+"
     signed_regex = r"-?[0-9]+\.[0-9]+"
@@ -159,9 +192,17 @@ class FloatConverter(NumberConverter):
     ) -> None:
         super().__init__(map, min=min, max=max, signed=signed)
 
+    def to_url(self, value: Any) -> str:
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{value!r} cannot appear in a URL: <float> needs a finite number.")
+        # Positional notation, never "1e+20", so that the URL matches this converter again.
+        text = format(Decimal(repr(number)), "f")
+        return text if "." in text else text + ".0"
+
 
 class UUIDConverter(BaseConverter):
-    """``<uuid:id>``: a UUID in its canonical 8-4-4-4-12 hex form, given as ``uuid.UUID``."""
+    """``<uuid:id>``: a UUID in its 8-4-4-4-12 hex form, given to the view as ``uuid.UUID``."""
 
     regex = r"[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
 

@@ -2,28 +2,89 @@
 
 Matching cost depends on the depth of the path, not on the number of rules: a static route
 is one dict lookup whatever the map size, and a dynamic route walks one tree node per
-segment, trying a node's static children (a dict) before its converters.
+segment, trying a node's static children (a dict lookup) before its dynamic ones (a short
+list of regexes in priority order).
+
+The walk follows the order Flask users know: static segments before dynamic ones, lighter
+converters (int) before heavier ones (string, then path), and the first rule that fits wins.
+Trailing-slash fixes are found in the same walk, in the same order: at the end of the path,
+a rule that only exists with a trailing slash answers with a redirect marker, and a rule
+without strict slashes is served as if the slash were (or were not) there.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Union
 
 from .rules import Part, Rule
 
+_Match = Callable[[str], Any]
+
+#: A dynamic transition: (match function, slashless match or None, takes the rest?, child).
+_Edge = tuple[_Match, Union[_Match, None], bool, "_Node"]
+
+#: A match: the rule and its converted values.
+Found = tuple[Rule, dict[str, Any]]
+
+
+class SlashRedirect:
+    """The path matches ``rule`` once a trailing slash is added: redirect to ``target``."""
+
+    __slots__ = ("rule", "target")
+
+    def __init__(self, rule: Rule, target: str) -> None:
+        self.rule = rule
+        self.target = target
+
 
 class _Node:
-    __slots__ = ("dynamic", "rest", "rules", "static")
+    __slots__ = ("by_key", "convs", "dynamic", "rules", "static")
 
-    def __init__(self) -> None:
+    def __init__(self, convs: tuple[tuple[str, Callable[[str], Any]], ...] = ()) -> None:
         self.static: dict[str, _Node] = {}
-        self.dynamic: list[tuple[Part, _Node]] = []
-        self.rest: list[tuple[Part, _Node]] = []
+        self.dynamic: tuple[_Edge, ...] = ()
+        # Build time only: dynamic children by part key, with the part for sorting.
+        self.by_key: dict[str, tuple[Part, _Node]] = {}
         self.rules: list[Rule] = []
+        #: The names and converters (to_python) of the values captured on the way here, in
+        #: capture order. Every rule ending at this node shares them: a node is reached
+        #: through one part key per level, and a key spells out the converters and their
+        #: arguments.
+        self.convs = convs
 
+    def child_for(self, part: Part) -> _Node:
+        if part.static is not None:
+            child = self.static.get(part.static)
+            if child is None:
+                child = self.static[part.static] = _Node(self.convs)
+            return child
+        entry = self.by_key.get(part.key)
+        if entry is None:
+            # PERF: bound to_python methods, so matching skips an attribute lookup per value.
+            convs = self.convs + tuple(
+                (name, conv.to_python)
+                for name, conv in zip(part.names, part.converters, strict=True)
+            )
+            entry = self.by_key[part.key] = (part, _Node(convs))
+        return entry[1]
 
-#: What a walk yields: the rule, and the converted values (before the rule's defaults).
-Found = tuple[Rule, dict[str, Any]]
+    def freeze(self) -> None:
+        """Turn the build-time children into the sorted tuples the walk iterates."""
+        ordered = sorted(self.by_key.values(), key=lambda item: item[0].sort_key)
+        self.dynamic = tuple(
+            (
+                part.regex.fullmatch,  # type: ignore[union-attr]
+                part.slashless.fullmatch if part.slashless is not None else None,
+                part.rest,
+                child,
+            )
+            for part, child in ordered
+        )
+        for child in self.static.values():
+            child.freeze()
+        for _, child in self.by_key.values():
+            child.freeze()
 
 
 class Matcher:
@@ -33,115 +94,216 @@ class Matcher:
         self.root = _Node()
         # PERF: a full-path dict answers static routes with one lookup, before the tree walk.
         self.static: dict[str, list[Rule]] = {}
+        #: Whether the host or subdomain takes part in matching.
         self.use_domains = use_domains
 
     def add(self, rule: Rule) -> None:
-        """Insert ``rule`` (already compiled) into the tree."""
-        if rule._static_path is not None and not rule.build_only:
-            self.static.setdefault(rule._static_path, []).append(rule)
+        """Insert ``rule`` (already compiled). Build-only rules are never matched."""
+        if rule.build_only:
+            return
+        if rule._static_path is not None:
+            self.static.setdefault(rule.rule, []).append(rule)
         node = self.root
         for part in rule.parts:
-            if part.static is not None:
-                node = node.static.setdefault(part.static, _Node())
-                continue
-            bucket = node.rest if part.rest else node.dynamic
-            for existing, child in bucket:
-                if existing.key == part.key:
-                    node = child
-                    break
-            else:
-                child = _Node()
-                bucket.append((part, child))
-                bucket.sort(key=lambda item: item[0].sort_key)
-                node = child
+            node = node.child_for(part)
         node.rules.append(rule)
 
-    def match(self, domain: str, path: str, method: str, allowed: set[str]) -> Found | None:
-        """Return the first rule matching ``path`` and ``method``, or None.
+    def freeze(self) -> None:
+        """Finish building; call once after the last :meth:`add`."""
+        self.root.freeze()
 
-        Rules that match the path but not the method add their methods to ``allowed`` so the
-        caller can answer 405 with an ``Allow`` header.
+    def match(self, domain: str, path: str, method: str) -> Found | SlashRedirect | set[str]:
+        """Find the rule for ``path`` and ``method``.
+
+        Returns the rule and its values, a :class:`SlashRedirect`, or the set of methods the
+        path allows (empty when nothing matched the path at all). Leading slashes count as
+        one: ``//x`` is matched as ``/x``.
         """
         rules = self.static.get(path)
+        if rules is None and (path[1:2] == "/" or path[:1] != "/"):
+            path = "/" + path.lstrip("/")
+            rules = self.static.get(path)
         if rules is not None:
             for rule in rules:
-                if rule.methods is None or method in rule.methods:
+                methods = rule.methods
+                if methods is None or method in methods:
                     if self.use_domains:
-                        values = rule.match_domain(domain)
-                        if values is None:
+                        domain_values = rule.match_domain(domain)
+                        if domain_values is None:
                             continue
-                        return rule, values
+                        return rule, domain_values
                     return rule, {}
-        segments = path[1:].split("/") if path.startswith("/") else path.split("/")
-        return self._walk(self.root, segments, 0, [], domain, method, allowed)
+        # A depth-first search of the tree: static children first, then dynamic ones in
+        # priority order, then (for "/x/") rules that do not insist on strict slashes.
+        # PERF: an explicit stack instead of recursion, holding only the nodes that still
+        # have untried choices: a typical match runs one loop and no extra Python frames.
+        allowed: set[str] = set()
+        segments = path[1:].split("/")
+        stack: list[tuple[_Node, int, tuple[str, ...], int]] = []
+        count = len(segments)
+        node = self.root
+        idx = 0
+        captured: tuple[str, ...] = ()
+        # The next choice at this node: 0 is the static child, k >= 1 is dynamic edge k - 1.
+        choice = 0
+        while True:
+            if idx == count:
+                found: Found | SlashRedirect | None = None
+                if node.rules:
+                    found = self._finish(node, captured, domain, method, allowed, False)
+                if found is None:
+                    # The path lacks the trailing slash of a rule ("/x" for "/x/").
+                    branch = node.static.get("")
+                    if branch is not None and branch.rules:
+                        found = self._slash_fix(branch, captured, domain, method, segments)
+                if found is not None:
+                    return found
+            else:
+                segment = segments[idx]
+                if choice == 0:
+                    child = node.static.get(segment)
+                    if child is not None:
+                        if node.dynamic or node.rules:
+                            stack.append((node, idx, captured, 1))
+                        node = child
+                        idx += 1
+                        continue
+                    choice = 1
+                dynamic = node.dynamic
+                descended = False
+                while choice <= len(dynamic):
+                    fullmatch, slashless, rest, child = dynamic[choice - 1]
+                    choice += 1
+                    if rest:
+                        found = self._rest(
+                            child,
+                            fullmatch,
+                            slashless,
+                            segments,
+                            idx,
+                            captured,
+                            domain,
+                            method,
+                            allowed,
+                        )
+                        if found is not None:
+                            return found
+                        continue
+                    m = fullmatch(segment)
+                    if m is not None:
+                        if choice <= len(dynamic) or node.rules:
+                            stack.append((node, idx, captured, choice))
+                        node = child
+                        idx += 1
+                        captured += m.groups()
+                        choice = 0
+                        descended = True
+                        break
+                if descended:
+                    continue
+                if node.rules and not segment and idx == count - 1:
+                    # "/x/" for the rule "/x": served only by rules without strict slashes.
+                    found = self._finish(node, captured, domain, method, allowed, True)
+                    if found is not None:
+                        return found
+            if not stack:
+                return allowed
+            node, idx, captured, choice = stack.pop()
 
-    def _walk(
+    def _rest(
         self,
         node: _Node,
+        fullmatch: _Match,
+        slashless: _Match | None,
         segments: list[str],
         idx: int,
-        captured: list[tuple[Part, Any]],
+        captured: tuple[str, ...],
         domain: str,
         method: str,
         allowed: set[str],
-    ) -> Found | None:
-        if idx == len(segments):
-            if node.rules:
-                return self._finish(node.rules, captured, domain, method, allowed)
-            return None
-        segment = segments[idx]
-        child = node.static.get(segment)
-        if child is not None:
-            found = self._walk(child, segments, idx + 1, captured, domain, method, allowed)
-            if found is not None:
-                return found
-        for part, child in node.dynamic:
-            m = part.regex.fullmatch(segment)  # type: ignore[union-attr]
+    ) -> Found | SlashRedirect | None:
+        """Try a part that takes the rest of the path (a ``path`` converter and what follows)."""
+        remainder = "/".join(segments[idx:])
+        m = fullmatch(remainder)
+        if m is not None:
+            return self._finish(node, captured + m.groups(), domain, method, allowed, False)
+        if slashless is not None:
+            m = slashless(remainder)
             if m is not None:
-                found = self._walk(
-                    child, segments, idx + 1, [*captured, (part, m)], domain, method, allowed
-                )
-                if found is not None:
-                    return found
-        if node.rest:
-            remainder = "/".join(segments[idx:])
-            for part, child in node.rest:
-                m = part.regex.fullmatch(remainder)  # type: ignore[union-attr]
-                if m is not None and child.rules:
-                    found = self._finish(
-                        child.rules, [*captured, (part, m)], domain, method, allowed
-                    )
-                    if found is not None:
-                        return found
+                return self._slash_fix(node, captured + m.groups(), domain, method, segments)
         return None
+
+    def _slash_fix(
+        self,
+        node: _Node,
+        captured: tuple[str, ...],
+        domain: str,
+        method: str,
+        segments: list[str],
+    ) -> Found | SlashRedirect | None:
+        """A rule at ``node`` matches once a trailing slash is added: redirect to it, or serve
+        it when it does not insist on strict slashes. Only rules serving ``method`` count.
+        """
+        found = self._finish(node, captured, domain, method, None, False)
+        if found is not None and found[0].strict_slashes:
+            return SlashRedirect(found[0], "/" + "/".join(segments) + "/")
+        return found
 
     def _finish(
         self,
-        rules: list[Rule],
-        captured: list[tuple[Part, Any]],
+        node: _Node,
+        captured: tuple[str, ...],
         domain: str,
         method: str,
-        allowed: set[str],
+        allowed: set[str] | None,
+        lenient_only: bool,
     ) -> Found | None:
-        values: dict[str, Any] = {}
-        try:
-            for part, m in captured:
-                for idx, (name, conv) in enumerate(zip(part.names, part.converters), 1):
-                    values[name] = conv.to_python(m.group(idx))
-        except ValueError:  # ValidationError, or a converter's own ValueError
-            # A converter refusing the value means "no match here"; keep looking elsewhere.
-            return None
-        for rule in rules:
-            if rule.build_only:
+        """Pick the first rule of ``node`` fitting the method and domain, then convert."""
+        use_domains = self.use_domains
+        domain_values: dict[str, Any] | None = None
+        for rule in node.rules:
+            if lenient_only and rule.strict_slashes:
                 continue
-            if self.use_domains:
+            if use_domains:
                 domain_values = rule.match_domain(domain)
                 if domain_values is None:
                     continue
-            if rule.methods is not None and method not in rule.methods:
-                allowed.update(rule.methods)
-                continue
-            if self.use_domains and domain_values:
-                return rule, {**values, **domain_values}
-            return rule, values
+            methods = rule.methods
+            if methods is None or method in methods:
+                break
+        else:
+            if allowed is not None and _convert(node, captured) is not None:
+                # The path exists for other methods: remember them for the 405's Allow.
+                for rule in node.rules:
+                    if (not lenient_only or not rule.strict_slashes) and (
+                        not use_domains or rule.match_domain(domain) is not None
+                    ):
+                        allowed.update(rule.methods or ())
+            return None
+        values: dict[str, Any] = {}
+        if captured:
+            # Inline copy of _convert: this runs for every dynamic match.
+            try:
+                for (name, to_python), raw in zip(node.convs, captured, strict=True):
+                    values[name] = to_python(raw)
+            except ValueError:
+                return None
+        if domain_values:
+            values = {**domain_values, **values}
+        return rule, values
+
+
+def _convert(node: _Node, captured: tuple[str, ...]) -> dict[str, Any] | None:
+    """The captured strings converted by their converters, or None if one refuses."""
+    values: dict[str, Any] = {}
+    try:
+        for (name, to_python), raw in zip(node.convs, captured, strict=True):
+            values[name] = to_python(raw)
+    except ValueError:
+        # ValidationError (or a converter's own ValueError, such as an int too long to
+        # parse) means "not this rule": the search goes on with the others.
         return None
+    return values
+
+
+__all__ = ["Found", "Matcher", "SlashRedirect"]

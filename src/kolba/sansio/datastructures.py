@@ -157,6 +157,11 @@ class MultiDict(TypeConversionDict[K, V]):
         dict.__init__(obj, lists)
         return obj
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # Rebuild from the pairs: pickle's default for dict subclasses would set items one
+        # by one, which the immutable subclasses refuse.
+        return type(self), (list(self.items(multi=True)),)
+
     def __getstate__(self) -> dict[K, list[V]]:
         return dict(self.lists())
 
@@ -342,6 +347,11 @@ class MultiDict(TypeConversionDict[K, V]):
             return dict(self.items()) == dict(other.items())
         return NotImplemented
 
+    def __ne__(self, other: object) -> bool:
+        # dict.__ne__ would compare the internal lists and disagree with __eq__.
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
@@ -487,6 +497,10 @@ class CombinedMultiDict(ImmutableMultiDictMixin, MultiDict[K, V]):  # type: igno
             )
         return NotImplemented
 
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
@@ -497,7 +511,7 @@ def _check_header_str(value: str, what: str) -> str:
     # Header injection guard: a CR, LF or NUL would let a value start a new header or body.
     if "\n" in value or "\r" in value or "\0" in value:
         raise ValueError(
-            f"Header {what} must not contain CR, LF or NUL characters: {value!r}."
+            f"Header {what}s must not contain CR, LF or NUL characters: {value[:100]!r}."
             " Remove them, or encode the value (for example with urllib.parse.quote)."
         )
     if not value.isascii():
@@ -505,9 +519,9 @@ def _check_header_str(value: str, what: str) -> str:
             value.encode("latin-1")
         except UnicodeEncodeError:
             raise ValueError(
-                f"Header {what} {value!r} has characters outside latin-1, which HTTP headers"
-                " cannot carry. Percent-encode it (urllib.parse.quote) or use an RFC 5987"
-                " parameter such as filename*."
+                f"The header {what} {value[:100]!r} has characters outside latin-1, which"
+                " HTTP headers cannot carry. Percent-encode it (urllib.parse.quote) or use"
+                " an RFC 8187 parameter such as filename*."
             ) from None
     return value
 
@@ -515,13 +529,13 @@ def _check_header_str(value: str, what: str) -> str:
 def _header_value(value: Any) -> str:
     if not isinstance(value, str):
         value = str(value)
-    return _check_header_str(value, "values")
+    return _check_header_str(value, "value")
 
 
 def _header_name(name: Any) -> str:
     if not isinstance(name, str):
         raise TypeError(f"Header names must be str, not {type(name).__name__}.")
-    return _check_header_str(name, "names")
+    return _check_header_str(name, "name")
 
 
 def _options_value(value: Any, params: dict[str, Any]) -> str:
@@ -574,17 +588,14 @@ class Headers:
         return type(self)(self._list[key])
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Headers):
-            other_list = other._list
-        elif isinstance(other, (list, tuple)):
-            other_list = list(other)
-        else:
+        # Same headers, ignoring the case of names and the order (as Werkzeug compares).
+        if not isinstance(other, Headers):
             return NotImplemented
 
-        def norm(items: list[Any]) -> set[tuple[str, str]]:
+        def norm(items: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
             return {(k.lower(), v) for k, v in items}
 
-        return norm(self._list) == norm(other_list)
+        return norm(self._list) == norm(other._list)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -741,13 +752,13 @@ class Headers:
 
     def setlist(self, key: str, values: Iterable[Any]) -> None:
         """Replace header ``key`` with one header per value."""
-        values = list(values)
-        if not values:
+        # Check every value first, so a bad one leaves the headers as they were.
+        checked = [_header_value(value) for value in values]
+        if not checked:
             self.remove(key)
             return
-        it = iter(values)
-        self.set(key, next(it))
-        for value in it:
+        self.set(key, checked[0])
+        for value in checked[1:]:
             self.add(key, value)
 
     def setdefault(self, key: str, default: Any) -> str:

@@ -687,9 +687,9 @@ class ResponseCacheControl(_CacheControl):
 
 
 def _split_credentials(value: str) -> tuple[str, str]:
-    """Split ``scheme rest`` (the scheme lower-cased, the rest stripped)."""
+    """Split ``scheme rest`` (the scheme lower-cased, the rest stripped of blanks)."""
     scheme, _, rest = value.partition(" ")
-    return scheme.lower(), rest.strip()
+    return scheme.lower(), rest.strip(" \t")
 
 
 def _is_token68(rest: str) -> bool:
@@ -905,12 +905,18 @@ class WWWAuthenticate:
 
     @classmethod
     def from_header(cls, value: str | None) -> WWWAuthenticate | None:
-        """Parse a header value (one challenge); ``None`` when it is empty."""
+        """Parse a header value (one challenge); ``None`` when it is empty.
+
+        A bare scheme (``Basic``) has neither token nor parameters, so parameters added
+        later are rendered (Werkzeug gives it an empty token, which hides them).
+        """
         if not value:
             return None
         scheme, rest = _split_credentials(value)
         if not scheme:
             return None
+        if not rest:
+            return cls(scheme)
         if _is_token68(rest):
             return cls(scheme, None, rest)
         return cls(scheme, _http.parse_dict_header(rest))
@@ -918,7 +924,7 @@ class WWWAuthenticate:
     def to_header(self) -> str:
         """Render the header value (``Basic realm="Admin area"``)."""
         title = self._type.title()
-        if self._token is not None:
+        if self._token:
             return f"{title} {self._token}"
         if not self._parameters:
             return title

@@ -212,7 +212,7 @@ def parse_options_header(value: str | None) -> tuple[str, dict[str, str]]:
     if not main or not sep:
         return main, {}
     params: dict[str, str] = {}
-    continued: dict[str, list[Any]] = {}  # name -> [joined value, charset]
+    continued: dict[str, tuple[list[str], str | None]] = {}  # name -> (segments, charset)
     pos = 0
     end = len(rest)
     match_param = _param_re.match
@@ -243,13 +243,17 @@ def parse_options_header(value: str | None) -> tuple[str, dict[str, str]]:
         if nxt < 0:
             break
         pos = nxt
-    for name, (joined, _charset) in continued.items():
-        params[name] = joined
+    for name, (segments, _charset) in continued.items():
+        params[name] = "".join(segments)
     return main, params
 
 
 def _add_ext_param(
-    params: dict[str, str], continued: dict[str, list[Any]], key: str, val: str, raw: str
+    params: dict[str, str],
+    continued: dict[str, tuple[list[str], str | None]],
+    key: str,
+    val: str,
+    raw: str,
 ) -> None:
     """Store a parameter whose name has ``*``: an extended value, a continuation, or both."""
     name, index, star = _param_key_re.fullmatch(key).groups()  # type: ignore[union-attr]
@@ -262,9 +266,9 @@ def _add_ext_param(
         params[name] = val
         continued.pop(name, None)
     elif name in continued:
-        continued[name][0] += val
+        continued[name][0].append(val)
     else:
-        continued[name] = [val, charset]
+        continued[name] = ([val], charset)
 
 
 def dump_options_header(header: str | None, options: Mapping[str, Any]) -> str:
@@ -487,10 +491,11 @@ def parse_cookie(
         for part in plain.split(";"):
             key, _, value = part.partition("=")
             if key:
-                if key in lists:
-                    lists[key].append(value)
-                else:
+                values = lists.get(key)
+                if values is None:
                     lists[key] = [value]
+                else:
+                    values.append(value)
     else:
         for key, raw in _cookie_re.findall(header):
             value = raw

@@ -7,10 +7,11 @@ them lazily, on first access, and cached for the rest of the request.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from collections.abc import Iterable
 
 from ..utils import cached_property
 from .datastructures import ImmutableList, ImmutableMultiDict, MultiDict
@@ -37,16 +38,18 @@ from .http import (
     parse_range_header,
     parse_set_header,
 )
-from .urls import url_decode
+from .urls import quote, uri_to_iri, url_decode
 from .user_agent import UserAgent
 
 if TYPE_CHECKING:
     from .datastructures import Headers, HeaderSet
 
-# Characters a Host header may hold: a name or IPv4 address, an [IPv6] literal, a port.
-_VALID_HOST = re.compile(r"^(?:[A-Za-z0-9_.\-]+|\[[0-9A-Fa-f:.%a-zA-Z]+\])(?::[0-9]{1,5})?$")
-_PATH_SAFE = "/:@!$&'()*+,;=~"
-_QUERY_SAFE = "&=+%/?:@!$'()*,;~"
+# A Host header: a registered name or IPv4 address, or a bracketed IPv6 literal (checked
+# further by ``ipaddress``), then an optional port.
+_HOST_RE = re.compile(r"(?:([A-Za-z0-9_.\-]+)|\[([0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.~\-]+)?)\])(?::([0-9]{0,5}))?")
+# werkzeug's URL quoting keeps "%" so an already-escaped path stays as it is.
+_PATH_SAFE = "!$&'()*+,/:;=@%"
+_QUERY_SAFE = "!$&'()*+,/:;=?@%"
 
 
 def _default_port_stripped(scheme: str, host: str) -> str:
@@ -57,7 +60,26 @@ def _default_port_stripped(scheme: str, host: str) -> str:
     return host
 
 
-def host_is_trusted(hostname: str | None, trusted_list: list[str]) -> bool:
+def _valid_host(host: str) -> str | None:
+    """Return ``host`` normalised (an empty port dropped), or None when it is malformed."""
+    m = _HOST_RE.fullmatch(host)
+    if m is None:
+        return None
+    ipv6, port = m.group(2), m.group(3)
+    if ipv6 is not None:
+        try:
+            ipaddress.IPv6Address(ipv6)
+        except ValueError:
+            return None
+    if port is not None:
+        if not port:
+            return host[:-1]
+        if int(port) > 65535:
+            return None
+    return host
+
+
+def host_is_trusted(hostname: str | None, trusted_list: Iterable[str]) -> bool:
     """Whether ``hostname`` (port ignored) is in ``trusted_list``.
 
     An entry starting with a dot also allows every subdomain: ``.example.com``.
@@ -80,6 +102,17 @@ def _split_port(host: str) -> str:
         end = host.find("]")
         return host[: end + 1] if end >= 0 else host
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+_surrogate_re = re.compile("[\udc80-\udcff]")
+
+
+def _decode_query(raw: bytes) -> str:
+    """Decode raw query bytes as UTF-8, re-escaping invalid bytes as ``%XX``."""
+    text = raw.decode("utf-8", "surrogateescape")
+    if text.isascii():
+        return text
+    return _surrogate_re.sub(lambda m: f"%{ord(m.group()) - 0xDC00:02X}", text)
 
 
 class Request:
@@ -110,26 +143,35 @@ class Request:
 
     @cached_property
     def host(self) -> str:
-        """The host the client asked for, with the port when it is not the default one.
+        """The host the client asked for, lower-cased, with the port unless it is the default.
 
-        A malformed Host header, or one not in ``trusted_hosts``, raises BadHost (400).
+        It comes from the Host header, or from the server's name and port when there is none.
+        A malformed Host header (``foo/bar``, ``user@foo``, ``a:port``, ``[z]``), or one not in
+        ``trusted_hosts``, raises BadHost (400) on first access.
         """
         header = self.headers.get("Host")
         if header:
             host = header
         elif self.server is not None:
             name, port = self.server
+            if ":" in name and not name.startswith("["):
+                name = f"[{name}]"  # an IPv6 SERVER_NAME
             host = name if port is None else f"{name}:{port}"
         else:
             host = ""
         host = _default_port_stripped(self.scheme, host.lower())
-        if host and not _VALID_HOST.match(host):
-            raise BadHost(
-                f"The Host header {header!r} is not a valid host name. Send a host such as"
-                " 'example.com' or 'example.com:8080'."
-            )
+        if host:
+            valid = _valid_host(host)
+            if valid is None:
+                raise BadHost(
+                    f"The Host header {_clip(host)!r} is not a valid host name. Send a host"
+                    " such as 'example.com', 'example.com:8080' or '[::1]:8080'."
+                )
+            host = valid
         if self.trusted_hosts is not None and not host_is_trusted(host, self.trusted_hosts):
-            raise BadHost(f"The host {host!r} is not trusted. Add it to TRUSTED_HOSTS to serve it.")
+            raise BadHost(
+                f"The host {_clip(host)!r} is not trusted. Add it to TRUSTED_HOSTS to serve it."
+            )
         return host
 
     @cached_property
@@ -139,33 +181,50 @@ class Request:
 
     @cached_property
     def full_path(self) -> str:
-        """The path and the query string: ``/page?x=1`` (``/page?`` without a query)."""
-        return f"{self.path}?{self.query_string.decode('latin-1')}"
+        """The path and the query string: ``/page?x=1`` (``/page?`` without a query).
+
+        Invalid UTF-8 in the query string is kept as ``%XX`` escapes.
+        """
+        return f"{self.path}?{_decode_query(self.query_string)}"
 
     @cached_property
     def host_url(self) -> str:
         """Scheme and host: ``http://example.com/``."""
-        return f"{self.scheme}://{self.host}/"
+        return uri_to_iri(f"{self.scheme}://{self.host}/")
+
+    @cached_property
+    def _root_uri(self) -> str:
+        return f"{self.scheme}://{self.host}{quote(self.script_root, safe=_PATH_SAFE)}/"
 
     @cached_property
     def root_url(self) -> str:
-        """The URL of the app's root: ``http://example.com/script/``."""
-        return f"{self.scheme}://{self.host}{quote(self.script_root, safe=_PATH_SAFE)}/"
+        """The URL of the app's root: ``http://example.com/script/`` (an IRI, like ``url``)."""
+        return uri_to_iri(self._root_uri)
 
-    url_root = root_url
+    @property
+    def url_root(self) -> str:
+        """Same as :attr:`root_url`."""
+        return self.root_url
+
+    @cached_property
+    def _base_uri(self) -> str:
+        return self._root_uri + quote(self.path.lstrip("/"), safe=_PATH_SAFE)
 
     @cached_property
     def base_url(self) -> str:
-        """The URL without the query string."""
-        path = quote(self.path.lstrip("/"), safe=_PATH_SAFE)
-        return f"{self.root_url}{path}"
+        """The URL without the query string (an IRI, like ``url``)."""
+        return uri_to_iri(self._base_uri)
 
     @cached_property
     def url(self) -> str:
-        """The full URL, query string included."""
+        """The full URL, query string included.
+
+        It is an IRI: non-ASCII characters stay readable (``/ä``) and an IDNA host is shown
+        decoded. Pass it through :func:`kolba.urls.iri_to_uri` for an ASCII URL.
+        """
         if self.query_string:
-            query = quote(self.query_string.decode("latin-1"), safe=_QUERY_SAFE)
-            return f"{self.base_url}?{query}"
+            query = quote(self.query_string, safe=_QUERY_SAFE)
+            return uri_to_iri(f"{self._base_uri}?{query}")
         return self.base_url
 
     @property
@@ -175,8 +234,11 @@ class Request:
 
     @cached_property
     def args(self) -> MultiDict[str, str]:
-        """The query string parameters (``;`` is not a separator)."""
-        return url_decode(self.query_string, cls=self.parameter_storage_class)
+        """The query string parameters as an ImmutableMultiDict.
+
+        Only ``&`` separates pairs (``;`` is data); invalid UTF-8 stays as ``%XX``.
+        """
+        return url_decode(self.query_string, cls=self.parameter_storage_class, errors="percent")
 
     @cached_property
     def access_route(self) -> list[str]:
@@ -192,8 +254,14 @@ class Request:
 
     @cached_property
     def cookies(self) -> MultiDict[str, str]:
-        """The request cookies (the first value wins for repeated names)."""
-        return parse_cookie(self.headers.get("Cookie"), cls=self.dict_storage_class)
+        """The request cookies; ``cookies[name]`` is the first of repeated names.
+
+        Browsers send cookie values as UTF-8 bytes, so they are decoded as UTF-8 here.
+        """
+        header = self.headers.get("Cookie")
+        if header and not header.isascii():
+            header = _utf8_header(header)
+        return parse_cookie(header, cls=self.dict_storage_class)
 
     @property
     def content_type(self) -> str | None:
@@ -202,8 +270,24 @@ class Request:
 
     @cached_property
     def content_length(self) -> int | None:
-        """The Content-Length header as an int; None when missing or not a valid number."""
-        return parse_content_length(self.headers.get("Content-Length"))
+        """The Content-Length header as an int.
+
+        None when it is missing or the body is chunked (``Transfer-Encoding: chunked``); 0
+        when it is not a plain decimal number (``-1``, ``+5``, ``1_000``, ``5, 5``), as in
+        Flask. Reading such a body is a 400 Bad Request.
+        """
+        if self._is_chunked:
+            return None
+        value = self.headers.get("Content-Length")
+        if value is None:
+            return None
+        length = parse_content_length(value)
+        return 0 if length is None else length
+
+    @cached_property
+    def _is_chunked(self) -> bool:
+        value = self.headers.get("Transfer-Encoding")
+        return value is not None and "chunked" in value.lower()
 
     @cached_property
     def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
@@ -336,12 +420,30 @@ class Request:
         return f"<{type(self).__name__} {url!r} [{self.method}]>"
 
 
+def _clip(value: str, size: int = 100) -> str:
+    # Hostile headers can be huge; an error message quotes only their start.
+    return value if len(value) <= size else value[:size] + "..."
+
+
+def _utf8_header(value: str) -> str:
+    """Decode a WSGI header string (bytes as latin-1) as UTF-8, leaving it if that fails."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
 def parse_content_length(value: str | None) -> int | None:
-    """Parse a Content-Length-style header: ASCII digits only, else None."""
+    """Parse a Content-Length-style header: ASCII digits only (blanks around them allowed).
+
+    Anything else gives None: a sign, ``_``, non-ASCII digits, a list (``5, 5``), and a
+    number of more than 19 digits (no body is that large, and ``int()`` of thousands of
+    digits is slow or refused).
+    """
     if value is None:
         return None
     value = value.strip(" \t")
-    if value.isascii() and value.isdigit():
+    if value.isascii() and value.isdigit() and len(value) <= 19:
         return int(value)
     return None
 

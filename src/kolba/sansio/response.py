@@ -27,18 +27,31 @@ from .status import parse_status, status_line
 
 _T = TypeVar("_T")
 
-_TEXT_CHARSET_TYPES = ("application/xml", "application/javascript", "application/ecmascript")
+# Non-text types that still carry text in a charset (Flask adds one to these too).
+_TEXT_CHARSET_TYPES = frozenset(
+    (
+        "application/ecmascript",
+        "application/javascript",
+        "application/sql",
+        "application/xml",
+        "application/xml-dtd",
+        "application/xml-external-parsed-entity",
+    )
+)
 
 
 def mimetype_with_charset(mimetype: str, charset: str = "utf-8") -> str:
-    """Add ``; charset=...`` to text types (and XML and JavaScript ones)."""
-    if (
-        mimetype.startswith("text/")
-        or mimetype in _TEXT_CHARSET_TYPES
-        or (mimetype.startswith("application/") and mimetype.endswith("+xml"))
+    """Add ``; charset=...`` to text types (``text/*``, ``*+xml``, XML, JavaScript, SQL).
+
+    A mimetype that already names a charset is kept as it is.
+    """
+    if not (
+        mimetype.startswith("text/") or mimetype in _TEXT_CHARSET_TYPES or mimetype.endswith("+xml")
     ):
-        return f"{mimetype}; charset={charset}"
-    return mimetype
+        return mimetype
+    if ";" in mimetype and "charset=" in mimetype.lower():
+        return mimetype
+    return f"{mimetype}; charset={charset}"
 
 
 class header_property(Generic[_T]):
@@ -62,9 +75,14 @@ class header_property(Generic[_T]):
         if obj is None:
             return self
         value = obj.headers.get(self.name)
-        if value is None:
+        if value is None or self.load is None:
+            return value
+        try:
+            return self.load(value)
+        except (ValueError, TypeError):
+            # A header the app set by hand that does not parse reads as missing, the way
+            # an unparsable request header does.
             return None
-        return self.load(value) if self.load is not None else value
 
     def __set__(self, obj: Any, value: Any) -> None:
         if self.read_only:
@@ -80,6 +98,11 @@ class header_property(Generic[_T]):
 
 def _dump_date(value: datetime | int | float | str) -> str:
     return value if isinstance(value, str) else http_date(value)
+
+
+def _dump_age(value: timedelta | int) -> str:
+    # None never gets here: header_property removes the header for it.
+    return dump_age(value) or ""
 
 
 def _dump_retry_after(value: datetime | int | str) -> str:
@@ -163,7 +186,7 @@ class Response:
                 content_type = mimetype_with_charset(mimetype)
         if content_type is not None:
             self.headers["Content-Type"] = content_type
-        self.status = status if status is not None else self.default_status  # type: ignore[assignment]
+        self.status = status if status is not None else self.default_status
 
     # -- status ----------------------------------------------------------------------------
 
@@ -286,7 +309,7 @@ class Response:
         "Location", "Where a redirect points (the Location header)."
     )
     age: header_property[timedelta] = header_property(
-        "Age", "The Age header as a timedelta.", parse_age, dump_age
+        "Age", "The Age header as a timedelta.", parse_age, _dump_age
     )
     content_encoding: header_property[str] = header_property(
         "Content-Encoding", "The Content-Encoding header."
@@ -343,7 +366,7 @@ class Response:
     def cache_control(self) -> ResponseCacheControl:
         """The Cache-Control header; setting attributes (``max_age``, ``public``) rewrites it."""
 
-        def on_update(cc: ResponseCacheControl) -> None:
+        def on_update(cc: Any) -> None:
             value = cc.to_header()
             if value:
                 self.headers["Cache-Control"] = value
@@ -402,7 +425,7 @@ class Response:
         value = self.headers.get("ETag")
         if value is None:
             return None, None
-        return unquote_etag(value)  # type: ignore[return-value]
+        return unquote_etag(value)
 
 
 __all__ = ["Response", "header_property", "mimetype_with_charset"]

@@ -1,47 +1,66 @@
-"""Encoding form fields and files as a multipart/form-data body (for the test client)."""
+"""Encode form fields and files as a ``multipart/form-data`` body, as a browser would."""
 
 from __future__ import annotations
 
+import mimetypes
 import secrets
 import typing as t
 
 from ..sansio.datastructures import FileStorage, MultiDict
 
+# Bytes written per read from a file's stream, so a large file is never read in one go.
+_CHUNK = 64 * 1024
+
 
 def _quote_param(value: str) -> str:
-    # Browsers percent-encode quotes and line breaks in multipart parameters.
+    # The HTML standard percent-encodes '"', CR and LF in names and filenames. A backslash
+    # is escaped too, so a parser that unescapes quoted strings reads the same name back.
     return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _as_bytes(value: t.Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    return str(value).encode("utf-8")
 
 
 def encode_multipart(
     fields: MultiDict[str, t.Any], boundary: str | None = None
 ) -> tuple[bytes, str]:
-    """Return ``(body, boundary)`` for ``fields``; FileStorage values become file parts."""
+    """Return ``(body, boundary)`` for ``fields``.
+
+    A :class:`FileStorage` value becomes a file part (its content type is guessed from the
+    filename when it has none); any other value is sent as text (``str()`` of it; bytes as
+    they are). ``None`` values are left out, as in a urlencoded form.
+    """
     if boundary is None:
-        boundary = f"---------------KolbaFormBoundary{secrets.token_hex(12)}"
-    chunks: list[bytes] = []
+        # Random, so it can't appear in the content by accident.
+        boundary = f"----KolbaFormBoundary{secrets.token_hex(16)}"
+    delimiter = f"--{boundary}\r\n".encode("ascii")
+    out = bytearray()
     for name, value in fields.items(multi=True):
-        chunks.append(f"--{boundary}\r\n".encode())
-        disposition = f'form-data; name="{_quote_param(name)}"'
+        if value is None:
+            continue
+        out += delimiter
+        disposition = f'Content-Disposition: form-data; name="{_quote_param(name)}"'
         if isinstance(value, FileStorage):
             filename = value.filename or ""
-            disposition += f'; filename="{_quote_param(filename)}"'
-            content_type = value.content_type or "application/octet-stream"
-            head = f"Content-Disposition: {disposition}\r\nContent-Type: {content_type}\r\n\r\n"
-            chunks.append(head.encode("utf-8"))
-            stream = value.stream
-            while True:
-                block = stream.read(65536)
-                if not block:
-                    break
-                chunks.append(block if isinstance(block, bytes) else str(block).encode("utf-8"))
+            content_type = value.content_type
+            if not content_type:
+                guessed = mimetypes.guess_type(filename)[0] if filename else None
+                content_type = guessed or "application/octet-stream"
+            out += (
+                f'{disposition}; filename="{_quote_param(filename)}"\r\n'
+                f"Content-Type: {content_type}\r\n\r\n"
+            ).encode()
+            while block := value.stream.read(_CHUNK):
+                out += _as_bytes(block)
         else:
-            chunks.append(f"Content-Disposition: {disposition}\r\n\r\n".encode())
-            data = value if isinstance(value, bytes) else str(value).encode("utf-8")
-            chunks.append(data)
-        chunks.append(b"\r\n")
-    chunks.append(f"--{boundary}--\r\n".encode())
-    return b"".join(chunks), boundary
+            out += f"{disposition}\r\n\r\n".encode()
+            out += _as_bytes(value)
+        out += b"\r\n"
+    out += f"--{boundary}--\r\n".encode("ascii")
+    return bytes(out), boundary
 
 
 __all__ = ["encode_multipart"]

@@ -1,4 +1,4 @@
-"""Invoking an app's CLI commands in tests."""
+"""Run an app's CLI commands in tests: ``app.test_cli_runner().invoke(args=["init-db"])``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ if t.TYPE_CHECKING:
 
 
 class KolbaCliRunner(CliRunner):
-    """A click test runner bound to an app: ``runner.invoke(args=["init-db"])``."""
+    """A click test runner bound to an app.
+
+    :meth:`invoke` runs the app's command group unless given another command, and hands
+    the commands a ``ScriptInfo`` that loads this very app, so ``with_appcontext``
+    commands and ``current_app`` work without ``--app``.
+    """
 
     def __init__(self, app: Kolba, **kwargs: t.Any) -> None:
         self.app = app
@@ -20,13 +25,17 @@ class KolbaCliRunner(CliRunner):
     def invoke(  # type: ignore[override]
         self, cli: t.Any = None, args: t.Any = None, **kwargs: t.Any
     ) -> Result:
-        """Run a command (the app's CLI group by default) with a ScriptInfo for the app."""
+        """Run ``cli`` (``app.cli`` by default) with ``args``; returns click's result, with
+        ``output``, ``exit_code`` and ``exception``. ``kwargs`` go to click's ``invoke``
+        (``input=``, ``env=``, ``catch_exceptions=``, ``obj=``...).
+        """
         if cli is None:
             cli = self.app.cli
         if "obj" not in kwargs:
             from ..cli import ScriptInfo
 
-            kwargs["obj"] = ScriptInfo(create_app=lambda: self.app)
+            app = self.app
+            kwargs["obj"] = ScriptInfo(create_app=lambda: app)
         return super().invoke(cli, args, **kwargs)
 
 

@@ -1,56 +1,231 @@
-"""Reading form bodies (urlencoded and multipart) into ``request.form`` and ``request.files``."""
+"""Reading form bodies (urlencoded and multipart) into ``request.form`` and ``request.files``.
+
+:class:`FormDataParser` has Werkzeug's constructor and ``parse`` signature, so a request
+subclass that sets ``form_data_parser_class`` ports unchanged. Every limit is enforced while
+reading, before the data is held: the body is never read past the point where a limit fails.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import tempfile
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
 
-from ..sansio.datastructures import FileStorage, ImmutableMultiDict, MultiDict
-from ..sansio.exceptions import RequestEntityTooLarge
+from ..sansio.datastructures import FileStorage, MultiDict
+from ..sansio.exceptions import BadRequest, RequestEntityTooLarge
 from ..sansio.urls import url_decode
+from .streams import EmptyStream, LimitedStream
 
 if TYPE_CHECKING:
-    from .request import Request
+    from _typeshed.wsgi import WSGIEnvironment
+
+#: The content types whose bodies become ``request.form``.
+FORM_MIMETYPES = frozenset(("application/x-www-form-urlencoded", "multipart/form-data"))
+
+#: An uploaded file up to this size stays in memory; a larger one goes to a temporary file.
+SPOOL_MAX_SIZE = 500 * 1024
+
+#: ``stream_factory(total_content_length, content_type, filename, content_length)``
+StreamFactory = Callable[[int | None, str | None, str | None, int | None], IO[bytes]]
 
 
-def _too_large(what: str, size: int, limit: int, setting: str) -> RequestEntityTooLarge:
+def default_stream_factory(
+    total_content_length: int | None,
+    content_type: str | None,
+    filename: str | None = None,
+    content_length: int | None = None,
+) -> IO[bytes]:
+    """Return the file an upload is written to: in memory up to :data:`SPOOL_MAX_SIZE`
+    bytes, then an anonymous temporary file that is deleted when closed.
+    """
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_SIZE, mode="w+b")
+
+
+def too_large(problem: str, setting: str) -> RequestEntityTooLarge:
+    """A 413 whose message says what was too large and which setting raises the limit."""
     return RequestEntityTooLarge(
-        f"The {what} is {size} bytes, over the limit of {limit}. Raise {setting}"
-        f" (or request.{setting.lower()}) to accept it."
+        f"{problem} Raise {setting} (or request.{setting.lower()}) to accept it."
     )
 
 
-def parse_form_data(
-    request: Request,
-) -> tuple[MultiDict[str, str], MultiDict[str, FileStorage]]:
-    """Parse the request body as a form, by its content type.
+class FormDataParser:
+    """Parses a form body into ``(stream, form, files)``.
 
-    Other content types give empty results and leave the body unread, so ``request.data``
-    still has it.
+    ``max_form_memory_size`` limits one non-file multipart field and a whole urlencoded
+    body; ``max_form_parts`` limits the number of multipart parts; ``max_content_length``
+    the whole body. Each is a 413 when exceeded. ``stream_factory`` makes the file each
+    upload is written to (see :func:`default_stream_factory`).
+
+    A malformed body is a 400 Bad Request, unless ``silent``: then what was parsed before
+    the error is dropped and the results are empty (Werkzeug's default). Size limits are
+    never silent.
     """
-    storage: type[MultiDict[str, Any]] = request.parameter_storage_class
-    mimetype = request.mimetype
-    if mimetype == "application/x-www-form-urlencoded":
-        return _parse_urlencoded(request, storage), storage()
-    if mimetype == "multipart/form-data":
-        from .multipart import parse_multipart
 
-        return parse_multipart(request, storage)
-    return storage(), storage()
+    def __init__(
+        self,
+        stream_factory: StreamFactory | None = None,
+        max_form_memory_size: int | None = None,
+        max_content_length: int | None = None,
+        cls: type[MultiDict[str, Any]] | None = None,
+        silent: bool = True,
+        *,
+        max_form_parts: int | None = None,
+    ) -> None:
+        from ..sansio.datastructures import ImmutableMultiDict
+
+        self.stream_factory: StreamFactory = stream_factory or default_stream_factory
+        self.max_form_memory_size = max_form_memory_size
+        self.max_content_length = max_content_length
+        self.max_form_parts = max_form_parts
+        self.cls: type[MultiDict[str, Any]] = cls or ImmutableMultiDict
+        self.silent = silent
+
+    def parse_from_environ(
+        self, environ: WSGIEnvironment
+    ) -> tuple[IO[bytes], MultiDict[str, Any], MultiDict[str, Any]]:
+        """Parse the body of a WSGI ``environ`` (Content-Length and limits applied)."""
+        from .request import Request
+
+        request = Request(environ, populate_request=False)
+        request.max_content_length = self.max_content_length
+        return self.parse(
+            request.stream, request.mimetype, request.content_length, request.mimetype_params
+        )
+
+    def parse(
+        self,
+        stream: IO[bytes],
+        mimetype: str,
+        content_length: int | None,
+        options: dict[str, str] | None = None,
+    ) -> tuple[IO[bytes], MultiDict[str, Any], MultiDict[str, Any]]:
+        """Parse ``stream`` as a body of type ``mimetype``.
+
+        Returns the stream left over (empty for a parsed form body, the untouched
+        ``stream`` for other types), the fields and the files.
+        """
+        if mimetype not in FORM_MIMETYPES:
+            return stream, self.cls(), self.cls()
+        if (
+            self.max_content_length is not None
+            and content_length is not None
+            and content_length > self.max_content_length
+        ):
+            raise too_large(
+                f"The request body is {content_length} bytes, over the limit of"
+                f" {self.max_content_length} bytes.",
+                "MAX_CONTENT_LENGTH",
+            )
+        if self.max_content_length is not None and not isinstance(stream, LimitedStream):
+            # A stream the request did not wrap (a raw file): stop it at the maximum too.
+            stream = LimitedStream(stream, self.max_content_length, is_max=True)  # type: ignore[assignment]
+        try:
+            if mimetype == "multipart/form-data":
+                form, files = self._parse_multipart(stream, content_length, options or {})
+            else:
+                form, files = self._parse_urlencoded(stream, content_length), self.cls()
+        except MalformedFormError:
+            if not self.silent:
+                raise
+            form, files = self.cls(), self.cls()
+        return EmptyStream(), form, files  # type: ignore[return-value]
+
+    def _parse_urlencoded(self, stream: IO[bytes], content_length: int | None) -> MultiDict[str, Any]:
+        return parse_urlencoded(stream, content_length, self.max_form_memory_size, self.cls)
+
+    def _parse_multipart(
+        self, stream: IO[bytes], content_length: int | None, options: dict[str, str]
+    ) -> tuple[MultiDict[str, Any], MultiDict[str, FileStorage]]:
+        from .multipart import MultipartParser
+
+        boundary = options.get("boundary")
+        if not boundary:
+            raise MalformedFormError(
+                "The multipart/form-data body has no boundary: the Content-Type header needs"
+                " one, as in 'multipart/form-data; boundary=XyZ'."
+            )
+        parser = MultipartParser(
+            self.stream_factory,
+            max_form_memory_size=self.max_form_memory_size,
+            max_form_parts=self.max_form_parts,
+            cls=self.cls,
+        )
+        return parser.parse(stream, boundary, content_length)
 
 
-def _parse_urlencoded(request: Request, storage: type[MultiDict[str, Any]]) -> MultiDict[str, str]:
-    limit = request.max_form_memory_size
-    length = request.content_length
-    if limit is not None and length is not None and length > limit:
-        raise _too_large("urlencoded form body", length, limit, "MAX_FORM_MEMORY_SIZE")
-    stream = request.stream
-    if limit is not None and length is None:
-        data = stream.read(limit + 1)
-        if len(data) > limit:
-            raise _too_large("urlencoded form body", len(data), limit, "MAX_FORM_MEMORY_SIZE")
-    else:
+def parse_urlencoded(
+    stream: IO[bytes],
+    content_length: int | None,
+    max_form_memory_size: int | None,
+    cls: type[MultiDict[str, Any]],
+) -> MultiDict[str, Any]:
+    """Read an ``application/x-www-form-urlencoded`` body into a ``cls`` MultiDict.
+
+    A body over ``max_form_memory_size`` bytes is a 413: refused before reading when the
+    Content-Length says so, else as soon as one byte more than the limit has arrived.
+    """
+    limit = max_form_memory_size
+    if limit is None:
         data = stream.read()
-    return url_decode(data, cls=storage)
+    else:
+        if content_length is not None and content_length > limit:
+            raise too_large(
+                f"The urlencoded form body is {content_length} bytes, over the limit of"
+                f" {limit} bytes.",
+                "MAX_FORM_MEMORY_SIZE",
+            )
+        data = stream.read(limit + 1)
+        if len(data) <= limit and (content_length is None or len(data) < content_length):
+            # A stream may return less than asked for before its end; a bytearray keeps
+            # collecting many small reads linear.
+            buffer = bytearray(data)
+            while len(buffer) <= limit:
+                more = stream.read(limit + 1 - len(buffer))
+                if not more:
+                    break
+                buffer += more
+            data = bytes(buffer)
+        if len(data) > limit:
+            raise too_large(
+                f"The urlencoded form body is over the limit of {limit} bytes.",
+                "MAX_FORM_MEMORY_SIZE",
+            )
+    return url_decode(data, cls=cls, errors="percent")
 
 
-__all__ = ["ImmutableMultiDict", "parse_form_data"]
+class MalformedFormError(BadRequest):
+    """400: a form body that cannot be parsed (a broken multipart body, say)."""
+
+
+def parse_form_data(
+    environ: WSGIEnvironment,
+    stream_factory: StreamFactory | None = None,
+    max_form_memory_size: int | None = None,
+    max_content_length: int | None = None,
+    cls: type[MultiDict[str, Any]] | None = None,
+    silent: bool = True,
+    *,
+    max_form_parts: int | None = None,
+) -> tuple[IO[bytes], MultiDict[str, Any], MultiDict[str, Any]]:
+    """Parse the form body of a WSGI ``environ``: ``(stream, form, files)``.
+
+    A shortcut for ``FormDataParser(...).parse_from_environ(environ)``.
+    """
+    return FormDataParser(
+        stream_factory,
+        max_form_memory_size,
+        max_content_length,
+        cls,
+        silent,
+        max_form_parts=max_form_parts,
+    ).parse_from_environ(environ)
+
+
+__all__ = [
+    "FORM_MIMETYPES",
+    "FormDataParser",
+    "MalformedFormError",
+    "default_stream_factory",
+    "parse_form_data",
+    "parse_urlencoded",
+]

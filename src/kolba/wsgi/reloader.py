@@ -308,6 +308,46 @@ def _restart_args() -> list[str]:
     return [sys.executable, *_interpreter_options(), script, *argv[1:]]
 
 
+class _SpawnGuard:
+    """Holds SIGTERM back while a child is being started.
+
+    Exiting between the fork and the moment the supervisor holds the child's handle would
+    leave that child running, orphaned, on the port.
+    """
+
+    active = False
+    pending = False
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    if _SpawnGuard.active:
+        _SpawnGuard.pending = True
+        return
+    # SystemExit, so that "finally" blocks run and the supervisor kills its child.
+    sys.exit(0)
+
+
+def _run_child(args: list[str], env: dict[str, str], fds: tuple[int, ...]) -> int:
+    _SpawnGuard.active = True
+    try:
+        if fds:
+            child = subprocess.Popen(args, env=env, pass_fds=fds)
+        else:
+            child = subprocess.Popen(args, env=env)
+    except BaseException:
+        _SpawnGuard.active = False
+        raise
+    try:
+        _SpawnGuard.active = False
+        if _SpawnGuard.pending:
+            sys.exit(0)
+        return child.wait()
+    except BaseException:
+        child.kill()
+        child.wait()
+        raise
+
+
 def restart_with_reloader(loop_name: str = "stat") -> int:
     """Run this program as a child again and again while it exits with :data:`RESTART_CODE`.
 
@@ -318,10 +358,8 @@ def restart_with_reloader(loop_name: str = "stat") -> int:
         env = os.environ.copy()
         env[RUN_MAIN_ENV] = "true"
         fd = env.get(SERVER_FD_ENV)
-        if fd and sys.platform != "win32":
-            code = subprocess.call(_restart_args(), env=env, pass_fds=(int(fd),))
-        else:
-            code = subprocess.call(_restart_args(), env=env)
+        fds = (int(fd),) if fd and sys.platform != "win32" else ()
+        code = _run_child(_restart_args(), env, fds)
         if code != RESTART_CODE:
             return code
 
@@ -362,9 +400,7 @@ def run_with_reloader(
     """
     loop = make_reloader_loop(reloader_type, extra_files, exclude_patterns, interval)
     if threading.current_thread() is threading.main_thread():
-        # Exit through SystemExit so that "finally" blocks run and, in the supervisor,
-        # subprocess.call kills the child on its way out.
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         if is_running_from_reloader():
             _ensure_echo_on()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from itertools import chain
+from typing import TYPE_CHECKING, Any, cast
 
 from ..sansio import response as _sansio
 from ..sansio.datastructures import Headers
@@ -14,18 +15,17 @@ from ..sansio.status import status_line
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-# Headers that describe a body; a 304 must not carry them.
-_ENTITY_HEADERS = frozenset(
+# Headers that describe a body; a 304 must not carry them. Expires and Content-Location
+# stay: they describe the cached representation the 304 confirms (RFC 9110, 15.4.5).
+_NOT_MODIFIED_DROPS = frozenset(
     (
         "allow",
         "content-encoding",
         "content-language",
         "content-length",
-        "content-location",
         "content-md5",
         "content-range",
         "content-type",
-        "expires",
         "last-modified",
     )
 )
@@ -142,7 +142,7 @@ class Response(_sansio.Response):
         """Register ``func`` to run when the response is closed (after it was sent)."""
         if not self._on_close:
             self._on_close = []
-        self._on_close.append(func)  # type: ignore[union-attr]
+        self._on_close.append(func)
         return func
 
     @property
@@ -164,7 +164,7 @@ class Response(_sansio.Response):
         self._ensure_sequence()
         data = b"".join(self.iter_encoded())
         if as_text:
-            return data.decode("utf-8", "replace")
+            return data.decode("utf-8")
         return data
 
     def set_data(self, value: bytes | str | bytearray) -> None:
@@ -195,7 +195,7 @@ class Response(_sansio.Response):
     def _ensure_sequence(self, mutable: bool = False) -> None:
         if self.is_sequence:
             if mutable and not isinstance(self.response, list):
-                self.response = list(self.response)
+                self.response = list(cast("Iterable[bytes]", self.response))
             return
         if self.direct_passthrough:
             raise RuntimeError(
@@ -272,8 +272,9 @@ class Response(_sansio.Response):
         if 100 <= status < 200 or status == 204:
             headers.pop("Content-Length", None)
         elif status == 304:
-            for name in [n for n, _ in headers._list if n.lower() in _ENTITY_HEADERS]:
-                headers.pop(name, None)
+            headers._list[:] = [
+                item for item in headers._list if item[0].lower() not in _NOT_MODIFIED_DROPS
+            ]
         elif (
             self.automatically_set_content_length
             and self.is_sequence
@@ -316,7 +317,7 @@ class Response(_sansio.Response):
         ):
             # PERF: a buffered body with its Content-Length set goes out as is.
             start_response(self._status, self.headers._list)
-            return self.response  # type: ignore[return-value]
+            return self.response
         app_iter, status, headers = self.get_wsgi_response(environ)
         start_response(status, headers)
         return app_iter
@@ -327,9 +328,12 @@ class Response(_sansio.Response):
         if not isinstance(response, Response):
             if environ is None:
                 raise TypeError(
-                    "cannot convert WSGI application into response objects without an environ"
+                    "Cannot turn a WSGI application into a response without a WSGI environ"
+                    " to call it with: pass force_type(app, environ)."
                 )
-            response = cls.from_app(response, environ)
+            # Built as this base class, so a WSGI app that sends no Content-Type gets
+            # text/plain, as in Flask, whatever the default mimetype of ``cls``.
+            response = Response.from_app(response, environ)
         response.__class__ = cls
         return response  # type: ignore[no-any-return]
 
@@ -337,7 +341,12 @@ class Response(_sansio.Response):
     def from_app(
         cls, app: WSGIApplication, environ: WSGIEnvironment, buffered: bool = False
     ) -> Response:
-        """Run a WSGI app and wrap what it returns in a response."""
+        """Run a WSGI app and wrap what it returns in a response.
+
+        The body stays lazy unless ``buffered`` (or the app used the ``write`` callable);
+        an app that calls ``start_response`` only once its body is iterated is read up to
+        that point.
+        """
         captured: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -348,17 +357,28 @@ class Response(_sansio.Response):
             captured["headers"] = headers
             return chunks.append
 
-        app_iter = app(environ, start_response)  # type: ignore[arg-type]
+        app_iter = app(environ, start_response)
+        close = getattr(app_iter, "close", None)
+        body: Iterable[bytes] = app_iter
         if buffered or chunks:
             try:
                 chunks.extend(app_iter)
             finally:
-                close = getattr(app_iter, "close", None)
                 if close is not None:
                     close()
-            body: Iterable[bytes] = chunks
-        else:
-            body = app_iter
+            body = chunks
+        elif "status" not in captured:
+            iterator = iter(app_iter)
+            for chunk in iterator:
+                chunks.append(chunk)
+                if "status" in captured:
+                    break
+            body = ClosingIterator(chain(chunks, iterator), [close] if close is not None else [])
+        if "status" not in captured:
+            raise RuntimeError(
+                f"The WSGI application {app!r} returned without calling start_response;"
+                " it must call start_response before (or while) producing its body."
+            )
         return cls(body, captured["status"], captured["headers"])
 
 

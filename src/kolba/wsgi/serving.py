@@ -391,7 +391,8 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
         self._reset()
         context = self.server.ssl_context
         if context is not None:
-            self.request.settimeout(self.timeout)
+            # A client that connects and stays silent only holds the connection this long.
+            self.request.settimeout(self.idle_timeout)
             first = self._peek_first_byte()
             if first is None:
                 self._skip = True
@@ -401,6 +402,7 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
                 # handshake error the browser shows as an unreadable failure.
                 self._plain_http_on_tls = True
             else:
+                self.request.settimeout(self.timeout)
                 try:
                     self.request = context.wrap_socket(self.request, server_side=True)
                 except OSError as exc:

@@ -41,8 +41,8 @@ class LimitedStream(io.RawIOBase):
 
     def _over_max(self) -> bytes:
         raise RequestEntityTooLarge(
-            "The request body is larger than the app allows. Raise MAX_CONTENT_LENGTH"
-            " (or request.max_content_length) to accept it."
+            f"The request body is over the limit of {self.limit} bytes. Raise"
+            " MAX_CONTENT_LENGTH (or request.max_content_length) to accept it."
         )
 
     def readable(self) -> bool:
