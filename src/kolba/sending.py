@@ -29,8 +29,8 @@ import re
 import typing as t
 import unicodedata
 import zlib
-from stat import S_ISREG
 from datetime import datetime, timezone
+from stat import S_ISREG
 from time import time
 from urllib.parse import quote
 

@@ -274,7 +274,10 @@ def test_domain_converter_refusal_is_no_match() -> None:
 
 def test_host_matching_rules() -> None:
     url_map = Map(
-        [Rule("/", host="<name>.example.test", endpoint="t"), Rule("/", host="a.test", endpoint="a")],
+        [
+            Rule("/", host="<name>.example.test", endpoint="t"),
+            Rule("/", host="a.test", endpoint="a"),
+        ],
         host_matching=True,
     )
     rule, values = url_map.resolve("/", "GET", "shop.example.test")
@@ -317,10 +320,39 @@ _PATHS = st.one_of(
     st.text().map(lambda s: "/" + s),
     st.lists(
         st.sampled_from(
-            ["", "users", "1", "0", "-1", "ada", "edit", "files", "docs", "page", "dir", "v1.02",
-             "pick", "c d", "a", "id", "f", "-1.5", "s", "abc", "old", "merge", "x", "y", "..",
-             "%", "\n", "é", "\udcff", "9" * 5000]
-        ),  # fmt: skip
+            [
+                "",
+                "users",
+                "1",
+                "0",
+                "-1",
+                "ada",
+                "edit",
+                "files",
+                "docs",
+                "page",
+                "dir",
+                "v1.02",
+                "pick",
+                "c d",
+                "a",
+                "id",
+                "f",
+                "-1.5",
+                "s",
+                "abc",
+                "old",
+                "merge",
+                "x",
+                "y",
+                "..",
+                "%",
+                "\n",
+                "é",
+                "\udcff",
+                "9" * 5000,
+            ]
+        ),
         max_size=6,
     ).map(lambda parts: "/" + "/".join(parts)),
 )

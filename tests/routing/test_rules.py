@@ -80,8 +80,10 @@ def test_repr_and_str() -> None:
 
 
 def test_leaf_and_branch() -> None:
-    assert Rule("/a").is_leaf and not Rule("/a").is_branch
-    assert Rule("/a/").is_branch and not Rule("/a/").is_leaf
+    assert Rule("/a").is_leaf
+    assert not Rule("/a").is_branch
+    assert Rule("/a/").is_branch
+    assert not Rule("/a/").is_leaf
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from kolba.sansio.datastructures import FileStorage, ImmutableMultiDict, MultiDi
 from kolba.sansio.exceptions import BadRequest, RequestEntityTooLarge
 from kolba.sansio.urls import url_encode
 from kolba.wrappers import Request
+from kolba.wsgi.request import Request as WSGIRequest
 from kolba.wsgi.formparser import (
     FormDataParser,
     MalformedFormError,
@@ -90,9 +91,15 @@ def test_urlencoded_body_over_the_memory_limit_is_413() -> None:
     request = Request(environ(body))
     request.max_form_memory_size = 700_000
     assert len(request.form["a"]) == 600_000
+    # As in Flask, None on the app's request means "use the config" (500 000 by default)...
     request = Request(environ(body))
     request.max_form_memory_size = None
-    assert len(request.form["a"]) == 600_000
+    with pytest.raises(RequestEntityTooLarge):
+        request.form  # noqa: B018
+    # ...while the plain WSGI request takes None as "no limit".
+    plain = WSGIRequest(environ(body))
+    plain.max_form_memory_size = None
+    assert len(plain.form["a"]) == 600_000
 
 
 def test_urlencoded_limit_without_content_length_stops_reading() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import logging
 import os
 import queue
@@ -514,7 +515,11 @@ def test_unknown_expectation_gets_417() -> None:
 
 
 def test_head_sends_headers_but_no_body() -> None:
-    with serving_app(text_app(b"hello")) as server, connect(server) as (sock, reader):
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Length", "5")])
+        return [b"hello"]
+
+    with serving_app(app) as server, connect(server) as (sock, reader):
         sock.sendall(b"HEAD / HTTP/1.1\r\nHost: t\r\n\r\n")
         head = read_reply(reader, "HEAD")
         sock.sendall(GET)
@@ -522,6 +527,20 @@ def test_head_sends_headers_but_no_body() -> None:
         get = read_reply(reader)
     assert head.header("content-length") == "5"
     assert get.body == b"hello"
+
+
+def test_head_gets_no_invented_content_length() -> None:
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [])
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [b"hello"]
+
+    with serving_app(app) as server, connect(server) as (sock, reader):
+        sock.sendall(b"HEAD / HTTP/1.1\r\nHost: t\r\n\r\n")
+        head = read_reply(reader, "HEAD")
+        sock.sendall(GET)
+        assert read_reply(reader).body == b"hello"
+    assert head.header("content-length") is None
+    assert head.header("transfer-encoding") is None
 
 
 def test_head_on_a_stream_stops_iterating_and_sends_no_chunks() -> None:
@@ -1172,6 +1191,70 @@ def test_logger_gets_a_handler_only_when_none_would_print() -> None:
         assert serving._has_handler_for(logging.getLogger("kolba-test-handled.child"), 20)
     finally:
         handled.removeHandler(handler)
+
+
+def test_server_logger_prints_when_nothing_is_configured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    logger = logging.getLogger("kolba")
+    monkeypatch.setattr(serving, "_configured_logger", None)
+    monkeypatch.setattr(logger, "handlers", [])
+    monkeypatch.setattr(logger, "propagate", False)
+    monkeypatch.setattr(logger, "level", logging.NOTSET)
+    assert serving._server_logger() is logger
+    assert logger.level == logging.INFO
+    assert [type(h) for h in logger.handlers] == [logging.StreamHandler]
+    # Configured once: a second call adds nothing.
+    serving._server_logger()
+    assert len(logger.handlers) == 1
+
+
+def test_server_logger_leaves_configured_logging_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    logger = logging.getLogger("kolba")
+    monkeypatch.setattr(serving, "_configured_logger", None)
+    monkeypatch.setattr(logger, "handlers", [])
+    monkeypatch.setattr(logger, "propagate", True)
+    monkeypatch.setattr(logger, "level", logging.WARNING)
+    root_handler = logging.NullHandler()
+    monkeypatch.setattr(logging.getLogger(), "handlers", [root_handler])
+    serving._server_logger()
+    assert logger.handlers == []
+    assert logger.level == logging.WARNING
+
+
+def test_a_flask_app_runs_on_the_server() -> None:
+    """Werkzeug's request parsing accepts the environ this server builds."""
+    flask = pytest.importorskip("flask")
+    app = flask.Flask(__name__)
+
+    @app.post("/upload")
+    def upload() -> Any:
+        request = flask.request
+        return {
+            "data": request.get_data(as_text=True),
+            "form": request.form.to_dict(),
+            "path": request.path,
+            "url": request.url,
+            "remote": request.remote_addr,
+        }
+
+    with serving_app(app) as server:
+        chunked = exchange(
+            server,
+            b"POST /upload?x=1 HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n"
+            b"Content-Type: text/plain\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n",
+        )
+        form = exchange(
+            server,
+            b"POST /upload HTTP/1.1\r\nHost: app.test\r\nContent-Length: 10\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n\r\na=1&b=x%20",
+        )
+    assert chunked.status == 200
+    result = json.loads(chunked.body)
+    assert result["data"] == "abcdef"
+    assert result["url"] == "http://app.test/upload?x=1"
+    assert result["remote"] == "127.0.0.1"
+    assert json.loads(form.body)["form"] == {"a": "1", "b": "x "}
 
 
 def test_run_simple_rejects_a_non_integer_port() -> None:

@@ -148,8 +148,9 @@ class Map:
 
         Returns ``(rule, values)`` on a match; otherwise ``(None, outcome)`` where the outcome
         is a NotFound or MethodNotAllowed to answer with, or a :class:`Redirect`. ``domain``
-        is the subdomain (or, with host matching, the host) of the request. ``adapter`` is
-        handed to callable ``redirect_to`` targets.
+        is the subdomain (or, with host matching, the host) of the request. A callable
+        ``redirect_to`` gets an adapter for ``adapter``'s host (``localhost`` without one)
+        whose URLs are relative to the application root, like the target it returns.
         """
         matcher = self._matcher or self._compile()
         if matcher.use_domains:
@@ -205,7 +206,22 @@ class Map:
             if isinstance(rule.redirect_to, str):
                 target = _fill_redirect(rule, rule.redirect_to, values)
             else:
-                target = rule.redirect_to(adapter or MapAdapter(self, "localhost"), **values)
+                # The callable builds URLs relative to the application root, like rule
+                # strings: its adapter has the request's host but "/" as the root.
+                if adapter is None:
+                    builder = MapAdapter(self, "localhost")
+                else:
+                    builder = MapAdapter(
+                        self,
+                        adapter.server_name,
+                        "/",
+                        adapter.subdomain,
+                        adapter.url_scheme,
+                        adapter.path_info,
+                        adapter.default_method,
+                        adapter.query_args,
+                    )
+                target = rule.redirect_to(builder, **values)
             return Redirect(target, keep_query=False)
         return None
 

@@ -899,7 +899,14 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
                 has_date = True
             lines.append(f"{name}: {value}")
         no_body_status = code < 200 or code in (204, 304)
-        if content_length is None and self._known_length is not None and not no_body_status:
+        # Not for HEAD: an app may answer HEAD with an empty list, and "Content-Length: 0"
+        # would then misdescribe the GET response.
+        if (
+            content_length is None
+            and self._known_length is not None
+            and not no_body_status
+            and self.command != "HEAD"
+        ):
             content_length = self._known_length
             lines.append(f"Content-Length: {content_length}")
         if self.command == "HEAD" or no_body_status:
