@@ -842,3 +842,44 @@ def test_http_exception_returned_from_view(app: Kolba) -> None:
     r = app.test_client().get("/returned")
     assert r.status_code == 409
     assert b"<title>409 Conflict</title>" in r.data
+
+
+# -- debug help for a missing upload ------------------------------------------------------------
+
+
+@pytest.fixture
+def upload_app() -> Kolba:
+    app = Kolba("kolba_test_errors_upload")
+
+    @app.post("/upload")
+    def upload() -> str:
+        return kolba.request.files["photo"].filename or ""
+
+    return app
+
+
+def test_missing_file_in_debug_explains_the_enctype(upload_app: Kolba) -> None:
+    from kolba.wrappers import DebugFilesKeyError
+
+    upload_app.debug = True
+    with pytest.raises(DebugFilesKeyError) as info:
+        upload_app.test_client().post("/upload", data={"photo": "cat.jpg"})
+    message = str(info.value)
+    assert 'enctype="multipart/form-data"' in message
+    assert "'application/x-www-form-urlencoded'" in message
+    assert "'cat.jpg'" in message
+    assert isinstance(info.value, KeyError)
+
+
+def test_missing_file_outside_debug_is_a_400(upload_app: Kolba) -> None:
+    r = upload_app.test_client().post("/upload", data={"photo": "cat.jpg"})
+    assert r.status_code == 400
+
+
+def test_missing_file_in_a_multipart_body_is_a_plain_key_error(upload_app: Kolba) -> None:
+    upload_app.debug = True
+    client = upload_app.test_client()
+    with pytest.raises(exc.BadRequestKeyError):
+        client.post("/upload", data={"other": (io.BytesIO(b"x"), "x.txt")})
+    r = client.post("/upload", data={"photo": (io.BytesIO(b"jpg"), "cat.jpg")})
+    assert r.data == b"cat.jpg"

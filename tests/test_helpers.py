@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -248,3 +249,47 @@ def test_make_response_messages_for_bad_view_returns(app: Kolba) -> None:
         client.get("/tuple")
     with pytest.raises(TypeError, match="it was a float"):
         client.get("/object")
+
+
+@pytest.mark.parametrize("subdomain_matching", [False, True])
+@pytest.mark.parametrize(
+    "server_name", ["example.test", "example.test:80", "Example.test:8080", None]
+)
+def test_server_name_in_request_urls_matches_flask(
+    subdomain_matching: bool, server_name: str | None
+) -> None:
+    """Matching, url_for and slash redirects on SERVER_NAME, subdomains and other hosts."""
+    flask = pytest.importorskip("flask")
+
+    def outcomes(module: Any, app_class: Any) -> list[tuple[int, str | None]]:
+        app = app_class("kolba_test_helpers_sn", subdomain_matching=subdomain_matching)
+        app.config["SERVER_NAME"] = server_name
+
+        @app.route("/p/")
+        def p() -> str:
+            return str(module.url_for("p", _external=True))
+
+        if subdomain_matching:
+
+            @app.route("/", subdomain="<user>")
+            def home(user: str) -> str:
+                return f"{module.url_for('home', user='zed')} {module.url_for('p')}"
+
+        client = app.test_client()
+        out = []
+        for url in (
+            "http://example.test/p/",
+            "http://other.test/p/",
+            "http://bob.example.test/",
+            "http://example.test/p",
+            "http://example.test:8080/p/",
+            "https://example.test/p",
+        ):
+            r = client.get(url)
+            out.append((r.status_code, r.text if r.status_code == 200 else r.location))
+        return out
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Werkzeug warns about hosts that miss SERVER_NAME
+        expected = outcomes(flask, flask.Flask)
+    assert outcomes(kolba, Kolba) == expected

@@ -539,15 +539,11 @@ class CountingInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scaffold._default_template_ctx_processor puts req_ctx.session into every"
-    " template context, which opens the session (a cookie verification, or a Redis round"
-    " trip with a server-side interface) for templates that never use it; the lazy"
-    " `session` proxy is already an env global, so the processor should leave it out",
-)
 def test_rendering_a_template_that_ignores_the_session_does_not_open_it() -> None:
     app = kolba_app()
+    # With refresh on, a session cookie is opened at the end of every request to see
+    # whether it is permanent (and must be re-sent); that is not the template's doing.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.session_interface = counter = CountingInterface()
 
     @app.route("/")
@@ -558,6 +554,20 @@ def test_rendering_a_template_that_ignores_the_session_does_not_open_it() -> Non
     client.set_cookie("session", "anything")
     assert client.get("/").text == "2"
     assert counter.opened == 0
+
+
+def test_a_session_cookie_is_opened_once_to_refresh_it() -> None:
+    app = kolba_app()
+    app.session_interface = counter = CountingInterface()
+
+    @app.route("/")
+    def index() -> str:
+        return kolba.render_template_string("{{ 1 + 1 }}")
+
+    client = app.test_client()
+    client.set_cookie("session", "anything")
+    assert client.get("/").text == "2"
+    assert counter.opened == 1
 
 
 def test_session_used_in_a_template_marks_it_accessed() -> None:

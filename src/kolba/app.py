@@ -665,16 +665,26 @@ class Kolba(TemplatingMixin, Scaffold):
             return request.host
         if not self.subdomain_matching:
             return self.url_map.default_subdomain
-        server_name = self.config["SERVER_NAME"]
-        if not server_name:
+        server_name = self._bound_server_name(request)
+        if server_name is None:
             return self.url_map.default_subdomain
         host = request.host.lower()
-        server_name = server_name.lower()
         if host == server_name:
             return self.url_map.default_subdomain
         if host.endswith("." + server_name):
             return host[: -len(server_name) - 1]
         return "<invalid>"
+
+    def _bound_server_name(self, request: Request) -> str | None:
+        """SERVER_NAME as the request's host would spell it (lowercase, no default
+        port), or None when it is not set.
+        """
+        server_name: str | None = self.config["SERVER_NAME"]
+        if not server_name:
+            return None
+        server_name = server_name.lower()
+        default_port = ":443" if request.scheme in ("https", "wss") else ":80"
+        return server_name.removesuffix(default_port)
 
     def _match_request(self, request: Request) -> None:
         """Match ``request`` against the URL map; store the rule or the routing error."""
@@ -709,17 +719,25 @@ class Kolba(TemplatingMixin, Scaffold):
             return e
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
-        """The URL map bound to the request's host, or to SERVER_NAME outside a request."""
+        """The URL map bound to the request, or to SERVER_NAME outside a request.
+
+        During a request URLs are built on SERVER_NAME when it is set (with the current
+        subdomain in front, under subdomain matching), else on the request's host; with
+        host matching always on the request's host.
+        """
         if request is not None:
+            server_name = None
             if self.url_map.host_matching:
                 subdomain = None
-            elif not self.subdomain_matching:
-                subdomain = self.url_map.default_subdomain or ""
             else:
-                subdomain = self._domain_for(request)
+                server_name = self._bound_server_name(request)
+                if not self.subdomain_matching:
+                    subdomain = self.url_map.default_subdomain or ""
+                else:
+                    subdomain = self._domain_for(request)
             return MapAdapter(
                 self.url_map,
-                request.host,
+                server_name or request.host,
                 request.root_path or "/",
                 subdomain,
                 request.scheme,

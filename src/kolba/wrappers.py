@@ -7,13 +7,14 @@ from __future__ import annotations
 import typing as t
 
 from . import json
-from .globals import _cv_app
+from .globals import _cv_app, _cv_request
 from .sansio.exceptions import BadRequest
 from .wsgi.request import Request as _WSGIRequest
 from .wsgi.response import Response as _WSGIResponse
 
 if t.TYPE_CHECKING:
     from .routing import Rule
+    from .sansio.datastructures import FileStorage, MultiDict
 
 
 def _split_blueprint_path(name: str) -> list[str]:
@@ -22,6 +23,57 @@ def _split_blueprint_path(name: str) -> list[str]:
         name = name.rpartition(".")[0]
         out.append(name)
     return out
+
+
+class DebugFilesKeyError(KeyError, AssertionError):
+    """``request.files[key]`` failed in debug mode because the body was not multipart.
+
+    The usual cause is an HTML form without ``enctype="multipart/form-data"``: the browser
+    then sends the file's name as a plain form field instead of its contents.
+    """
+
+    def __init__(self, request: Request, key: str) -> None:
+        message = (
+            f"request.files has no file {key!r}: the request body is"
+            f" {request.mimetype or 'empty'!r}, not 'multipart/form-data', so no file was"
+            ' uploaded. Add enctype="multipart/form-data" to the HTML <form> that sends it.'
+        )
+        sent = request.form.getlist(key)
+        if sent:
+            names = ", ".join(repr(name) for name in sent)
+            message += f" The browser sent only the file name instead: {names}."
+        super().__init__(message)
+        self.msg = message
+
+    def __str__(self) -> str:
+        return self.msg
+
+
+_hint_classes: dict[type[t.Any], type[t.Any]] = {}
+
+
+def _files_with_enctype_hint(files: t.Any) -> None:
+    """Make a missing key in ``files`` raise :class:`DebugFilesKeyError` (debug mode)."""
+    base = type(files)
+    hint_class = _hint_classes.get(base)
+    if hint_class is None:
+
+        def __getitem__(self: t.Any, key: str) -> t.Any:
+            try:
+                return base.__getitem__(self, key)
+            except KeyError:
+                ctx = _cv_request.get(None)
+                if ctx is None:
+                    raise
+                raise DebugFilesKeyError(ctx.request, key) from None
+
+        hint_class = type(
+            base.__name__,
+            (base,),
+            {"__slots__": (), "__getitem__": __getitem__, "_enctype_hint": True},
+        )
+        _hint_classes[base] = hint_class
+    files.__class__ = hint_class
 
 
 def _config_limit(request: Request, attr: str, key: str, fallback: t.Any) -> t.Any:
@@ -82,6 +134,30 @@ class Request(_WSGIRequest):
         self.__dict__["_max_form_parts"] = value
 
     @property
+    def files(self) -> MultiDict[str, FileStorage]:
+        """The uploaded files of a multipart body, as FileStorage objects.
+
+        In debug mode, a missing file on a body that is not multipart raises
+        :class:`DebugFilesKeyError`, which names the likely cause: a form without
+        ``enctype="multipart/form-data"``.
+        """
+        # PERF: the check lives here, not in form parsing, so requests that read only
+        # request.form pay nothing for it.
+        files: MultiDict[str, FileStorage] | None = self.__dict__.get("files")
+        if files is None:
+            self._load_form_data()
+            files = self.__dict__["files"]
+        if not files and not getattr(files, "_enctype_hint", False):
+            ctx = _cv_app.get(None)
+            if ctx is not None and ctx.app.debug and self.mimetype != "multipart/form-data":
+                _files_with_enctype_hint(files)
+        return files
+
+    @files.setter
+    def files(self, value: MultiDict[str, FileStorage]) -> None:
+        self.__dict__["files"] = value
+
+    @property
     def endpoint(self) -> str | None:
         """The endpoint of the matched rule."""
         rule = self.url_rule
@@ -135,4 +211,4 @@ class Response(_WSGIResponse):
         return super().max_cookie_size
 
 
-__all__ = ["Request", "Response"]
+__all__ = ["DebugFilesKeyError", "Request", "Response"]

@@ -173,6 +173,70 @@ def test_view_returning_dict_or_list_uses_app_json(app: kolba.Kolba) -> None:
     assert client.get("/l").data == b'[3,{"y":2,"z":1}]\n'
 
 
+def test_reference_cycle_is_a_value_error_like_flask(app_ctx: kolba.Kolba) -> None:
+    cycle: list[Any] = []
+    cycle.append(cycle)
+    with pytest.raises(ValueError, match="Circular reference"):
+        kolba.jsonify(cycle)
+    # The encoder is still usable afterwards.
+    assert kolba.jsonify([1]).data == b"[1]\n"
+
+
+def test_deep_nesting_fails_cleanly(app_ctx: kolba.Kolba) -> None:
+    deep: Any = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(RecursionError):
+        kolba.jsonify(deep)
+    assert kolba.jsonify({"ok": True}).data == b'{"ok":true}\n'
+
+
+def test_responses_built_in_threads_are_independent(app: kolba.Kolba) -> None:
+    import threading
+
+    shared = {"b": [1, 2, {"c": "ü"}], "a": None}
+    results: list[bytes] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        with app.app_context():
+            for _ in range(200):
+                data = kolba.jsonify(shared).data
+                with lock:
+                    results.append(data)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(results) == {b'{"a":null,"b":[1,2,{"c":"\\u00fc"}]}\n'}
+    assert len(results) == 800
+
+
+@pytest.mark.parametrize("broken", ["missing", "raises", "differs"])
+def test_falls_back_to_the_standard_encoder(
+    app_ctx: kolba.Kolba, monkeypatch: pytest.MonkeyPatch, broken: str
+) -> None:
+    from kolba.json import provider
+
+    if broken == "missing":
+        monkeypatch.setattr(provider, "_c_make_encoder", None)
+    elif broken == "raises":
+
+        def raises(*args: Any) -> Any:
+            raise TypeError("a different signature")
+
+        monkeypatch.setattr(provider, "_c_make_encoder", raises)
+    else:
+        monkeypatch.setattr(provider, "_c_make_encoder", lambda *a: lambda o, i: ["wrong"])
+    assert kolba.jsonify(b=[1, "ü"], a=None).data == b'{"a":null,"b":[1,"\\u00fc"]}\n'
+    cycle: list[Any] = []
+    cycle.append(cycle)
+    with pytest.raises(ValueError, match="Circular reference"):
+        kolba.jsonify(cycle)
+
+
 # ---------------------------------------------------------------------------------------------
 # the default serializer
 

@@ -639,12 +639,6 @@ def test_subdomain_url_for_same_subdomain_is_relative(sub_app: Kolba) -> None:
         assert kolba.url_for("user_home", user="alice") == "http://alice.example.test/"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the request's URL adapter takes request.host (subdomain included) as its server"
-    " name, so a URL for another subdomain or the bare SERVER_NAME gets the current"
-    " subdomain prepended: app.py:Kolba.create_url_adapter",
-)
 def test_subdomain_url_for_other_subdomain_from_a_subdomain(sub_app: Kolba) -> None:
     with sub_app.test_request_context("http://bob.example.test/"):
         assert kolba.url_for("user_home", user="alice") == "http://alice.example.test/"
@@ -652,12 +646,6 @@ def test_subdomain_url_for_other_subdomain_from_a_subdomain(sub_app: Kolba) -> N
         assert kolba.url_for("api") == "http://api.example.test/api"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the slash redirect's Location repeats the subdomain (http://bob.bob.example.test/"
-    "x/) because the request's URL adapter is bound to request.host rather than"
-    " SERVER_NAME: app.py:Kolba.create_url_adapter",
-)
 def test_subdomain_strict_slash_redirect_stays_on_host(sub_app: Kolba) -> None:
     @sub_app.route("/x/", subdomain="<user>")
     def x(user: str) -> str:

@@ -74,6 +74,19 @@ def test_several_values_in_one_segment() -> None:
     assert endpoint_of(url_map, "/v1.12") == ("v", {"major": 1, "minor": 12})
 
 
+def test_rules_differing_only_in_variable_names() -> None:
+    url_map = Map(
+        [
+            Rule("/u/<int:id>/a", endpoint="a"),
+            Rule("/u/<int:uid>/b", endpoint="b"),
+            Rule("/u/<int:n>", endpoint="n", defaults={"x": 1}),
+        ]
+    )
+    assert endpoint_of(url_map, "/u/1/b") == ("b", {"uid": 1})
+    assert endpoint_of(url_map, "/u/2/a") == ("a", {"id": 2})
+    assert endpoint_of(url_map, "/u/3") == ("n", {"x": 1, "n": 3})
+
+
 def test_first_registered_wins_among_equals() -> None:
     url_map = Map([Rule("/<a>", endpoint="first"), Rule("/<b>", endpoint="second")])
     assert endpoint_of(url_map, "/x") == ("first", {"a": "x"})

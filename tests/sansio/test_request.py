@@ -197,7 +197,9 @@ def test_any_host_header_is_a_host_or_a_400(header: str) -> None:
         ),
     ],
 )
-def test_urls(kwargs: dict[str, Any], url: str, base_url: str, root_url: str, full_path: str) -> None:
+def test_urls(
+    kwargs: dict[str, Any], url: str, base_url: str, root_url: str, full_path: str
+) -> None:
     request = Plain(**kwargs)
     assert request.url == url
     assert request.base_url == base_url
@@ -273,7 +275,7 @@ def test_cookies_decode_utf8_and_keep_every_value() -> None:
         ("-1", 0),
         ("+5", 0),
         ("1_000", 0),
-        ("٥", 0),
+        ("\u0665", 0),
         ("5, 5", 0),
         ("5 5", 0),
         ("0x10", 0),
@@ -310,7 +312,9 @@ def test_content_length_missing_or_chunked_is_none() -> None:
         ("", "", {}, False),
     ],
 )
-def test_content_type(content_type: str, mimetype: str, params: dict[str, str], is_json: bool) -> None:
+def test_content_type(
+    content_type: str, mimetype: str, params: dict[str, str], is_json: bool
+) -> None:
     request = Plain(headers=[("Content-Type", content_type)])
     assert request.content_type == content_type
     assert request.mimetype == mimetype
@@ -412,7 +416,8 @@ def test_conditional_and_range_headers() -> None:
     assert request.date is not None
     assert request.max_forwards == 3
     empty = Plain()
-    assert not empty.if_match and not empty.if_none_match
+    assert not empty.if_match
+    assert not empty.if_none_match
     assert empty.range is None
     assert empty.max_forwards is None
     assert Plain(headers=[("Max-Forwards", "-1")]).max_forwards is None

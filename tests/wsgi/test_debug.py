@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
 import io
+import logging
 import sys
+import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -11,11 +14,25 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 
+from kolba.wsgi import serving
 from kolba.wsgi.debug import DebuggedApplication, render_debug_page
+from kolba.wsgi.serving import make_server
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+
+@pytest.fixture(autouse=True)
+def _restore_kolba_logger() -> Iterator[None]:
+    """Starting a server configures the shared "kolba" logger; undo that for later tests."""
+    logger = logging.getLogger("kolba")
+    saved = (logger.level, list(logger.handlers), logger.propagate)
+    yield
+    logger.setLevel(saved[0])
+    logger.handlers[:] = saved[1]
+    logger.propagate = saved[2]
+    serving._configured_logger = None
 
 
 class Call:
@@ -81,6 +98,7 @@ def test_exception_gives_a_500_page_with_the_traceback() -> None:
     assert "raise ValueError(&#34;&lt;b&gt;boom&lt;/b&gt; &amp; more&#34;)" in page
     assert "marker: escaped source line" in page
     assert "raising_app" in page
+    assert "_respond" not in page.split("Plain traceback")[0]  # the middleware's own frame
     assert __file__ in page
     assert "<script" not in page
     assert "http://" not in page  # no external assets
@@ -268,3 +286,36 @@ def test_non_ascii_source_and_message() -> None:
         page = render_debug_page(exc)
     assert "naïve ß ☃" in page
     assert page.encode("utf-8")
+
+
+def test_debug_page_through_the_dev_server() -> None:
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ["PATH_INFO"] == "/late":
+            start_response("200 OK", [])
+            return _late_failure()
+        raise ValueError("<i>served</i>")
+
+    def _late_failure() -> Iterator[bytes]:
+        yield b"partial"
+        raise RuntimeError("late")
+
+    server = make_server("127.0.0.1", 0, DebuggedApplication(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        try:
+            conn.request("GET", "/")
+            response = conn.getresponse()
+            page = response.read().decode()
+            assert response.status == 500
+            assert "&lt;i&gt;served&lt;/i&gt;" in page
+            conn.request("GET", "/late")
+            with pytest.raises(http.client.IncompleteRead):
+                conn.getresponse().read()
+        finally:
+            conn.close()
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()

@@ -16,7 +16,6 @@ from kolba.sansio.datastructures import FileStorage, ImmutableMultiDict, MultiDi
 from kolba.sansio.exceptions import BadRequest, RequestEntityTooLarge
 from kolba.sansio.urls import url_encode
 from kolba.wrappers import Request
-from kolba.wsgi.request import Request as WSGIRequest
 from kolba.wsgi.formparser import (
     FormDataParser,
     MalformedFormError,
@@ -24,6 +23,7 @@ from kolba.wsgi.formparser import (
     parse_form_data,
     parse_urlencoded,
 )
+from kolba.wsgi.request import Request as WSGIRequest
 from kolba.wsgi.streams import LimitedStream
 
 URLENCODED = "application/x-www-form-urlencoded"
@@ -159,7 +159,8 @@ def test_parser_leaves_other_bodies_untouched() -> None:
     parser = FormDataParser()
     rest, form, files = parser.parse(stream, "application/json", 8)
     assert rest is stream
-    assert form == {} and files == {}
+    assert form == {}
+    assert files == {}
     assert stream.read() == b'{"a": 1}'
 
 
@@ -191,7 +192,8 @@ def test_parser_silent_mode_hides_malformed_bodies_only() -> None:
     _, form, files = FormDataParser(silent=True).parse(
         io.BytesIO(body), mimetype, len(body), {"boundary": "B"}
     )
-    assert form == {} and files == {}
+    assert form == {}
+    assert files == {}
     with pytest.raises(MalformedFormError) as info:
         FormDataParser(silent=False).parse(io.BytesIO(body), mimetype, len(body), {"boundary": "B"})
     assert isinstance(info.value, BadRequest)
@@ -236,7 +238,9 @@ def test_custom_form_data_parser_class_and_stream_factory() -> None:
     assert made == [(len(body), "text/plain", "a.txt")]
 
     class Upper(FormDataParser):
-        def parse(self, stream: Any, mimetype: str, content_length: Any, options: Any = None) -> Any:
+        def parse(
+            self, stream: Any, mimetype: str, content_length: Any, options: Any = None
+        ) -> Any:
             rest, form, files = super().parse(stream, mimetype, content_length, options)
             return rest, self.cls({k.upper(): v for k, v in form.items()}), files
 

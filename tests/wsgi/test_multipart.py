@@ -67,7 +67,9 @@ class Chunked(io.RawIOBase):
         return out
 
 
-def environ(body: bytes, boundary: str | None = "XyZ", wire: Any = None, **extra: Any) -> dict[str, Any]:
+def environ(
+    body: bytes, boundary: str | None = "XyZ", wire: Any = None, **extra: Any
+) -> dict[str, Any]:
     content_type = "multipart/form-data" + (f"; boundary={boundary}" if boundary else "")
     env: dict[str, Any] = {
         "REQUEST_METHOD": "POST",
@@ -159,7 +161,8 @@ def test_fields_and_files() -> None:
     assert request.values["name"] == "Ada"
     assert request.get_data() == b""  # the parser consumed the body
     request.close()
-    assert first.stream.closed and second.stream.closed
+    assert first.stream.closed
+    assert second.stream.closed
 
 
 def test_empty_filename_is_a_file_that_is_false() -> None:
@@ -172,7 +175,7 @@ def test_empty_filename_is_a_file_that_is_false() -> None:
 
 def test_part_content_length_header_is_reported() -> None:
     headers, data = upload("f", "a.txt", b"abc")
-    request = parse(encode([(headers + [("Content-Length", "3")], data)]))
+    request = parse(encode([([*headers, ("Content-Length", "3")], data)]))
     assert request.files["f"].content_length == 3
 
 
@@ -203,13 +206,6 @@ part_strategy = st.one_of(
 )
 
 
-def _via_flask(body: bytes) -> tuple[list[Any], list[Any]]:
-    request = flask.wrappers.Request(environ(body))
-    form = sorted(request.form.items(multi=True))
-    files = sorted((k, f.filename, f.read()) for k, f in request.files.items(multi=True))
-    return form, files
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(part_strategy, max_size=6),
@@ -229,19 +225,21 @@ def test_valid_bodies_parse_like_flask_in_any_chunking(
         return
     parser = MultipartParser(default_stream_factory, read_size=64)
     form, files = parser.parse(Chunked(body, sizes), boundary, len(body))  # type: ignore[arg-type]
-    ours = (
-        sorted(form.items(multi=True)),
-        sorted((k, f.filename, f.read()) for k, f in files.items(multi=True)),
-    )
-    ct = f"multipart/form-data; boundary={boundary}"
-    flask_request = flask.wrappers.Request(dict(environ(body), CONTENT_TYPE=ct))
-    theirs = (
-        sorted(flask_request.form.items(multi=True)),
-        sorted((k, f.filename, f.read()) for k, f in flask_request.files.items(multi=True)),
-    )
+    try:
+        ours = (
+            sorted(form.items(multi=True)),
+            sorted((k, f.filename, f.read()) for k, f in files.items(multi=True)),
+        )
+    finally:
+        for _, f in files.items(multi=True):
+            f.close()
+    ct = f'multipart/form-data; boundary="{boundary}"'
+    with flask.wrappers.Request(dict(environ(body), CONTENT_TYPE=ct)) as flask_request:
+        theirs = (
+            sorted(flask_request.form.items(multi=True)),
+            sorted((k, f.filename, f.read()) for k, f in flask_request.files.items(multi=True)),
+        )
     assert ours == theirs
-    for f in files.values():
-        f.close()
 
 
 @pytest.mark.parametrize("read_size", [1, 2, 3, 7, 64, 65536])
@@ -259,9 +257,11 @@ def test_any_read_size_gives_the_same_result(read_size: int) -> None:
 
 
 def test_preamble_epilogue_and_padding_are_tolerated() -> None:
-    body = b"This is a preamble.\r\n" + encode([field("a", "1")]).replace(
-        b"--XyZ\r\n", b"--XyZ  \r\n", 1
-    ) + b"an epilogue that is never read"
+    body = (
+        b"This is a preamble.\r\n"
+        + encode([field("a", "1")]).replace(b"--XyZ\r\n", b"--XyZ  \r\n", 1)
+        + b"an epilogue that is never read"
+    )
     request = parse(body)
     assert request.form.to_dict() == {"a": "1"}
 
@@ -340,7 +340,7 @@ def test_missing_or_overlong_boundary_is_a_400() -> None:
 
 
 def test_part_header_count_and_size_limits_are_a_400() -> None:
-    many = [("X-H%d" % i, "v") for i in range(9)]
+    many = [(f"X-H{i}", "v") for i in range(9)]
     headers, data = field("a", "1")
     with pytest.raises(BadRequest, match="more than 8 headers"):
         parse(encode([(headers + many, data)]))
@@ -367,14 +367,17 @@ def test_part_header_count_and_size_limits_are_a_400() -> None:
         ('form-data; name="a\\"b"', ('a"b', None)),
         ('form-data; name="f"; filename="C:\\\\x\\\\..\\\\boot.ini"', ("f", "C:\\x\\..\\boot.ini")),
         ('form-data; name="f"; filename="C:\\x\\..\\boot.ini"', ("f", "C:\\x\\..\\boot.ini")),
-        ('form-data; name="f"; filename="\\\\server\\share\\a.txt"', ("f", "\\\\server\\share\\a.txt")),
+        (
+            'form-data; name="f"; filename="\\\\server\\share\\a.txt"',
+            ("f", "\\\\server\\share\\a.txt"),
+        ),
         (
             'form-data; name="f"; filename="a.txt"; filename*=UTF-8\'\'..%2F..%2Fetc%2Fpasswd',
             ("f", "a.txt"),
         ),
         ("form-data; name=\"f\"; filename*=UTF-8''n%C3%A4me.txt", ("f", "näme.txt")),
         ("form-data; name=\"f\"; filename*=koi8-r''x", ("f", None)),
-        ("form-data; name=\"f\"; filename*=garbage", ("f", None)),
+        ('form-data; name="f"; filename*=garbage', ("f", None)),
         ("form-data; name=\"a\"; name*=UTF-8''b", ("a", None)),
         ("form-data; name*=UTF-8''b", (None, None)),
         ("form-data; flag; name=a", ("a", None)),
@@ -392,7 +395,7 @@ def test_filename_star_never_overrides_filename() -> None:
     # Werkzeug lets filename* replace filename (and name* replace name), so a filter that
     # reads the plain parameters sees something else than the app; kolba does not.
     disposition = (
-        "form-data; name=\"f\"; name*=UTF-8''g; filename=\"a.txt\";"
+        'form-data; name="f"; name*=UTF-8\'\'g; filename="a.txt";'
         " filename*=UTF-8''..%2F..%2Fetc%2Fpasswd"
     )
     request = parse(encode([([("Content-Disposition", disposition)], b"x")]))
@@ -476,7 +479,8 @@ def test_files_spooled_before_an_error_are_closed(temp_files: list[Any]) -> None
     body = encode([big, field("a", "1")])[:-10]
     with pytest.raises(BadRequest):
         parse(body)
-    # A client that went away:
+    # A client that went away (well after its file went to disk):
+    body = encode([upload("big", "b", b"x" * (SPOOL_MAX_SIZE * 2))])
     env = environ(body, CONTENT_LENGTH=str(len(body) + 100))
     with pytest.raises(ClientDisconnected):
         Request(env).form  # noqa: B018
@@ -567,4 +571,5 @@ def test_a_custom_cls_is_used() -> None:
     parser = MultipartParser(default_stream_factory, cls=MultiDict)
     body = encode([field("a", "1")])
     form, files = parser.parse(io.BytesIO(body), "XyZ", len(body))
-    assert type(form) is MultiDict and type(files) is MultiDict
+    assert type(form) is MultiDict
+    assert type(files) is MultiDict

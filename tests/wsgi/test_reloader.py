@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import logging
 import os
 import queue
 import re
@@ -13,12 +14,13 @@ import textwrap
 import threading
 import time
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kolba.wsgi import reloader
+from kolba.wsgi import reloader, serving
 from kolba.wsgi.reloader import (
     RESTART_CODE,
     StatReloaderLoop,
@@ -29,6 +31,18 @@ from kolba.wsgi.reloader import (
 )
 
 TIMEOUT = 5.0
+
+
+@pytest.fixture(autouse=True)
+def _restore_kolba_logger() -> Iterator[None]:
+    """Starting a server configures the shared "kolba" logger; undo that for later tests."""
+    logger = logging.getLogger("kolba")
+    saved = (logger.level, list(logger.handlers), logger.propagate)
+    yield
+    logger.setLevel(saved[0])
+    logger.handlers[:] = saved[1]
+    logger.propagate = saved[2]
+    serving._configured_logger = None
 
 
 def touch_later(path: Path) -> None:

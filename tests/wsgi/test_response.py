@@ -432,6 +432,61 @@ def test_fast_path_sends_what_the_general_path_sends(
     assert fast == (line, headers, b"".join(app_iter))
 
 
+class _General(Response):
+    """Takes the general construction path (a set_data of its own disables the short one)."""
+
+    def set_data(self, value: bytes | str | bytearray) -> None:
+        super().set_data(value)
+
+
+@FAST
+@given(
+    body=st.one_of(st.none(), st.binary(max_size=20), st.text(max_size=20)),
+    status=st.one_of(st.none(), st.sampled_from([200, 201, 204, 304, 404, "299 Custom"])),
+    mimetype=st.one_of(
+        st.none(), st.sampled_from(["text/html", "application/json", "image/svg+xml"])
+    ),
+    method=st.sampled_from(["GET", "HEAD"]),
+)
+def test_short_construction_path_builds_what_the_general_one_builds(
+    body: Any, status: Any, mimetype: str | None, method: str
+) -> None:
+    short = Response(body, status, mimetype=mimetype)
+    general = _General(body, status, mimetype=mimetype)
+    assert list(short.headers.items()) == list(general.headers.items())
+    assert (short.status, short.status_code) == (general.status, general.status_code)
+    assert short.get_data() == general.get_data()
+    assert call(short, method) == call(general, method)
+
+
+def test_construction_refuses_a_mimetype_with_a_line_break() -> None:
+    with pytest.raises(ValueError, match="CR, LF or NUL"):
+        Response("x", mimetype="text/html\r\nX-Injected: 1")
+    with pytest.raises(ValueError, match="CR, LF or NUL"):
+        Response("x", content_type="text/html\r\nX-Injected: 1")
+
+
+def test_subclass_with_its_own_set_data_gets_it_called() -> None:
+    seen: list[Any] = []
+
+    class Recording(Response):
+        def set_data(self, value: bytes | str | bytearray) -> None:
+            seen.append(value)
+            super().set_data(value)
+
+    Recording("body")
+    assert seen == ["body"]
+
+
+def test_automatic_content_length_can_be_turned_off() -> None:
+    class NoLength(Response):
+        automatically_set_content_length = False
+
+    r = NoLength("body")
+    assert "Content-Length" not in r.headers
+    assert call(r)[1] == [("Content-Type", "text/plain; charset=utf-8")]
+
+
 # ---------------------------------------------------------------------------------------------
 # conversion
 

@@ -44,6 +44,18 @@ if TYPE_CHECKING:
 TIMEOUT = 5.0
 
 
+@pytest.fixture(autouse=True)
+def _restore_kolba_logger() -> Iterator[None]:
+    """Starting a server configures the shared "kolba" logger; undo that for later tests."""
+    logger = logging.getLogger("kolba")
+    saved = (logger.level, list(logger.handlers), logger.propagate)
+    yield
+    logger.setLevel(saved[0])
+    logger.handlers[:] = saved[1]
+    logger.propagate = saved[2]
+    serving._configured_logger = None
+
+
 # --- helpers -----------------------------------------------------------------------------
 
 
@@ -1227,7 +1239,7 @@ def test_a_flask_app_runs_on_the_server() -> None:
     flask = pytest.importorskip("flask")
     app = flask.Flask(__name__)
 
-    @app.post("/upload")
+    @app.post("/upload")  # type: ignore[untyped-decorator]
     def upload() -> Any:
         request = flask.request
         return {

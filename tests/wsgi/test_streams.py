@@ -118,13 +118,16 @@ def test_short_body_is_client_disconnected() -> None:
         lambda s: s.read(100),
         lambda s: s.readline(),
         lambda s: s.readall(),
-        lambda s: list(s),
+        list,
     ):
         stream = LimitedStream(Wire(b"only this"), 100)
+
+        def read_all(stream: LimitedStream = stream, reader: Any = reader) -> None:
+            while reader(stream):
+                pass
+
         with pytest.raises(ClientDisconnected) as info:
-            while True:
-                if not reader(stream):
-                    break
+            read_all()
         assert info.value.code == 400
         assert isinstance(info.value, BadRequest)
 
@@ -193,7 +196,9 @@ def test_body_stops_at_content_length() -> None:
     assert wire.pos == 3
 
 
-@pytest.mark.parametrize("value", ["-1", "1_000", "٥", "+5", "5, 5", "5 5", "0x5", "5.0", "9" * 30])
+@pytest.mark.parametrize(
+    "value", ["-1", "1_000", "\u0665", "+5", "5, 5", "5 5", "0x5", "5.0", "9" * 30]
+)
 def test_a_content_length_that_is_not_a_number_is_a_400_when_the_body_is_read(value: str) -> None:
     request = _request(b"hello", CONTENT_LENGTH=value)
     assert request.content_length == 0  # as Flask reports it

@@ -41,16 +41,16 @@ class SlashRedirect:
 class _Node:
     __slots__ = ("by_key", "convs", "dynamic", "rules", "static")
 
-    def __init__(self, convs: tuple[tuple[str, Callable[[str], Any]], ...] = ()) -> None:
+    def __init__(self, convs: tuple[Callable[[str], Any], ...] = ()) -> None:
         self.static: dict[str, _Node] = {}
         self.dynamic: tuple[_Edge, ...] = ()
         # Build time only: dynamic children by part key, with the part for sorting.
         self.by_key: dict[str, tuple[Part, _Node]] = {}
         self.rules: list[Rule] = []
-        #: The names and converters (to_python) of the values captured on the way here, in
+        #: The converters (their to_python) of the values captured on the way here, in
         #: capture order. Every rule ending at this node shares them: a node is reached
         #: through one part key per level, and a key spells out the converters and their
-        #: arguments.
+        #: arguments. The names of the values belong to each rule (``_capture_names``).
         self.convs = convs
 
     def child_for(self, part: Part) -> _Node:
@@ -62,10 +62,7 @@ class _Node:
         entry = self.by_key.get(part.key)
         if entry is None:
             # PERF: bound to_python methods, so matching skips an attribute lookup per value.
-            convs = self.convs + tuple(
-                (name, conv.to_python)
-                for name, conv in zip(part.names, part.converters, strict=True)
-            )
+            convs = self.convs + tuple(conv.to_python for conv in part.converters)
             entry = self.by_key[part.key] = (part, _Node(convs))
         return entry[1]
 
@@ -133,82 +130,59 @@ class Matcher:
                             continue
                         return rule, domain_values
                     return rule, {}
-        # A depth-first search of the tree: static children first, then dynamic ones in
-        # priority order, then (for "/x/") rules that do not insist on strict slashes.
-        # PERF: an explicit stack instead of recursion, holding only the nodes that still
-        # have untried choices: a typical match runs one loop and no extra Python frames.
         allowed: set[str] = set()
         segments = path[1:].split("/")
-        stack: list[tuple[_Node, int, tuple[str, ...], int]] = []
-        count = len(segments)
-        node = self.root
-        idx = 0
-        captured: tuple[str, ...] = ()
-        # The next choice at this node: 0 is the static child, k >= 1 is dynamic edge k - 1.
-        choice = 0
-        while True:
-            if idx == count:
-                found: Found | SlashRedirect | None = None
-                if node.rules:
-                    found = self._finish(node, captured, domain, method, allowed, False)
-                if found is None:
-                    # The path lacks the trailing slash of a rule ("/x" for "/x/").
-                    branch = node.static.get("")
-                    if branch is not None and branch.rules:
-                        found = self._slash_fix(branch, captured, domain, method, segments)
-                if found is not None:
-                    return found
+        found = self._walk(self.root, segments, 0, (), domain, method, allowed)
+        return allowed if found is None else found
+
+    def _walk(
+        self,
+        node: _Node,
+        segments: list[str],
+        idx: int,
+        captured: tuple[str, ...],
+        domain: str,
+        method: str,
+        allowed: set[str],
+    ) -> Found | SlashRedirect | None:
+        """Depth-first search below ``node`` for ``segments[idx:]``: the static child first,
+        then the dynamic ones in priority order, then (for "/x/") rules that do not insist
+        on strict slashes. Methods of rules that fit all but the method go to ``allowed``.
+        """
+        if idx == len(segments):
+            found: Found | SlashRedirect | None = None
+            if node.rules:
+                found = self._finish(node, captured, domain, method, allowed, False)
+            if found is None:
+                # The path lacks the trailing slash of a rule ("/x" for "/x/").
+                branch = node.static.get("")
+                if branch is not None and branch.rules:
+                    found = self._slash_fix(branch, captured, domain, method, segments)
+            return found
+        segment = segments[idx]
+        child = node.static.get(segment)
+        if child is not None:
+            found = self._walk(child, segments, idx + 1, captured, domain, method, allowed)
+            if found is not None:
+                return found
+        for fullmatch, slashless, rest, child in node.dynamic:
+            if rest:
+                found = self._rest(
+                    child, fullmatch, slashless, segments, idx, captured, domain, method, allowed
+                )
             else:
-                segment = segments[idx]
-                if choice == 0:
-                    child = node.static.get(segment)
-                    if child is not None:
-                        if node.dynamic or node.rules:
-                            stack.append((node, idx, captured, 1))
-                        node = child
-                        idx += 1
-                        continue
-                    choice = 1
-                dynamic = node.dynamic
-                descended = False
-                while choice <= len(dynamic):
-                    fullmatch, slashless, rest, child = dynamic[choice - 1]
-                    choice += 1
-                    if rest:
-                        found = self._rest(
-                            child,
-                            fullmatch,
-                            slashless,
-                            segments,
-                            idx,
-                            captured,
-                            domain,
-                            method,
-                            allowed,
-                        )
-                        if found is not None:
-                            return found
-                        continue
-                    m = fullmatch(segment)
-                    if m is not None:
-                        if choice <= len(dynamic) or node.rules:
-                            stack.append((node, idx, captured, choice))
-                        node = child
-                        idx += 1
-                        captured += m.groups()
-                        choice = 0
-                        descended = True
-                        break
-                if descended:
+                m = fullmatch(segment)
+                if m is None:
                     continue
-                if node.rules and not segment and idx == count - 1:
-                    # "/x/" for the rule "/x": served only by rules without strict slashes.
-                    found = self._finish(node, captured, domain, method, allowed, True)
-                    if found is not None:
-                        return found
-            if not stack:
-                return allowed
-            node, idx, captured, choice = stack.pop()
+                found = self._walk(
+                    child, segments, idx + 1, captured + m.groups(), domain, method, allowed
+                )
+            if found is not None:
+                return found
+        if node.rules and not segment and idx == len(segments) - 1:
+            # "/x/" for the rule "/x": served only by rules without strict slashes.
+            return self._finish(node, captured, domain, method, allowed, True)
+        return None
 
     def _rest(
         self,
@@ -272,7 +246,7 @@ class Matcher:
             if methods is None or method in methods:
                 break
         else:
-            if allowed is not None and _convert(node, captured) is not None:
+            if allowed is not None and _converts(node, captured):
                 # The path exists for other methods: remember them for the 405's Allow.
                 for rule in node.rules:
                     if (not lenient_only or not rule.strict_slashes) and (
@@ -282,9 +256,12 @@ class Matcher:
             return None
         values: dict[str, Any] = {}
         if captured:
-            # Inline copy of _convert: this runs for every dynamic match.
+            # ValidationError (or a converter's own ValueError, such as an int too long to
+            # parse) means "not this rule": the search goes on with the others.
             try:
-                for (name, to_python), raw in zip(node.convs, captured, strict=True):
+                for name, to_python, raw in zip(
+                    rule._capture_names, node.convs, captured, strict=True
+                ):
                     values[name] = to_python(raw)
             except ValueError:
                 return None
@@ -293,17 +270,14 @@ class Matcher:
         return rule, values
 
 
-def _convert(node: _Node, captured: tuple[str, ...]) -> dict[str, Any] | None:
-    """The captured strings converted by their converters, or None if one refuses."""
-    values: dict[str, Any] = {}
+def _converts(node: _Node, captured: tuple[str, ...]) -> bool:
+    """Whether every captured string is accepted by its converter."""
     try:
-        for (name, to_python), raw in zip(node.convs, captured, strict=True):
-            values[name] = to_python(raw)
+        for to_python, raw in zip(node.convs, captured, strict=True):
+            to_python(raw)
     except ValueError:
-        # ValidationError (or a converter's own ValueError, such as an int too long to
-        # parse) means "not this rule": the search goes on with the others.
-        return None
-    return values
+        return False
+    return True
 
 
 __all__ = ["Found", "Matcher", "SlashRedirect"]

@@ -231,6 +231,8 @@ class Rule(RuleFactory):
         self.arguments: set[str] = {str(key) for key in self.defaults or ()}
         self._converters: dict[str, BaseConverter] = {}
         self.parts: list[Part] = []
+        #: The names of the path values, in the order the matcher captures them.
+        self._capture_names: tuple[str, ...] = ()
         self.domain_regex: re.Pattern[str] | None = None
         self._domain_converters: dict[str, BaseConverter] = {}
         self._build_path: list[_Step] = []
@@ -331,6 +333,7 @@ class Rule(RuleFactory):
                 self.arguments.add(token.name)
                 self._build_path.append((token.name, conv))
         self.parts = _split_parts(tokens, self._converters)
+        self._capture_names = tuple(name for part in self.parts for name in part.names)
         self._static_path = (
             None
             if self._converters
@@ -555,7 +558,13 @@ def _segment_regex(segment: list[_Token], converters: dict[str, BaseConverter]) 
 
 
 def _source(segment: list[_Token]) -> str:
-    return "".join(token.static if token.static is not None else token.source for token in segment)
+    """The segment's key: static text and converter specs, without the variable names, so
+    that ``/u/<int:id>/a`` and ``/u/<int:uid>/b`` share a matcher node.
+    """
+    return "".join(
+        token.static if token.static is not None else f"<{token.converter}({token.args or ''})>"
+        for token in segment
+    )
 
 
 def _priority(statics: list[str], convs: tuple[BaseConverter, ...]) -> tuple[Any, ...]:

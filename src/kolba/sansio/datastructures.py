@@ -20,6 +20,12 @@ T = TypeVar("T")
 
 _UNSET: Any = object()
 
+# MultiDict keeps a list of values under each key, which the dict[K, V] type it presents
+# cannot express; these untyped aliases reach that underlying storage.
+_dict_init: Any = dict.__init__
+_dict_setitem: Any = dict.__setitem__
+_dict_update: Any = dict.update
+
 
 def _iter_pairs(mapping: Any) -> Iterator[tuple[Any, Any]]:
     """Yield ``(key, value)`` pairs from a MultiDict, a mapping (lists expand) or pairs."""
@@ -122,8 +128,8 @@ class ImmutableList(list[V]):
     def _immutable(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError(f"{type(self).__name__!r} objects are immutable")
 
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _immutable  # type: ignore[assignment]
-    append = extend = insert = pop = remove = reverse = sort = clear = _immutable  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _immutable
+    append = extend = insert = pop = remove = reverse = sort = clear = _immutable
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(self))
@@ -143,7 +149,7 @@ class MultiDict(TypeConversionDict[K, V]):
         if mapping is None:
             dict.__init__(self)
         elif isinstance(mapping, MultiDict):
-            dict.__init__(self, ((k, list(v)) for k, v in mapping.lists()))
+            _dict_init(self, ((k, list(v)) for k, v in mapping.lists()))
         else:
             lists: dict[Any, list[Any]] = {}
             for key, value in _iter_pairs(mapping):
@@ -167,7 +173,7 @@ class MultiDict(TypeConversionDict[K, V]):
 
     def __setstate__(self, value: dict[K, list[V]]) -> None:
         dict.clear(self)
-        dict.update(self, value)
+        _dict_update(self, value)
 
     def __iter__(self) -> Iterator[K]:
         return dict.__iter__(self)
@@ -179,7 +185,7 @@ class MultiDict(TypeConversionDict[K, V]):
             raise BadRequestKeyError(key) from None
 
     def __setitem__(self, key: K, value: V) -> None:
-        dict.__setitem__(self, key, [value])
+        _dict_setitem(self, key, [value])
 
     def add(self, key: K, value: V) -> None:
         """Append ``value`` to the values of ``key``."""
@@ -211,9 +217,9 @@ class MultiDict(TypeConversionDict[K, V]):
 
     def setlist(self, key: K, new_list: Iterable[V]) -> None:
         """Replace the values of ``key`` with ``new_list``."""
-        dict.__setitem__(self, key, list(new_list))
+        _dict_setitem(self, key, list(new_list))
 
-    def setdefault(self, key: K, default: V | None = None) -> V:  # type: ignore[override]
+    def setdefault(self, key: K, default: V | None = None) -> V:
         """Return the first value of ``key``, setting it to ``default`` when missing."""
         if key not in self:
             self[key] = cast(V, default)
@@ -225,13 +231,13 @@ class MultiDict(TypeConversionDict[K, V]):
         The returned list is the stored one: appending to it adds values.
         """
         if key not in self:
-            dict.__setitem__(self, key, list(default_list or ()))
+            _dict_setitem(self, key, list(default_list or ()))
         return cast("list[V]", dict.__getitem__(self, key))
 
     def items(self, multi: bool = False) -> Iterator[tuple[K, V]]:  # type: ignore[override]
         """Yield ``(key, first value)``, or every ``(key, value)`` pair with ``multi=True``."""
-        for key, values in dict.items(self):
-            values = cast("list[V]", values)
+        for key, raw in dict.items(self):
+            values = cast("list[V]", raw)
             if multi:
                 for value in values:
                     yield key, value
@@ -245,8 +251,8 @@ class MultiDict(TypeConversionDict[K, V]):
 
     def values(self) -> Iterator[V]:  # type: ignore[override]
         """Yield the first value of every key."""
-        for values in dict.values(self):
-            values = cast("list[V]", values)
+        for raw in dict.values(self):
+            values = cast("list[V]", raw)
             if values:
                 yield values[0]
 
@@ -275,7 +281,7 @@ class MultiDict(TypeConversionDict[K, V]):
             return dict(self.items())
         return dict(self.lists())
 
-    def update(self, mapping: Any = None, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, mapping: Any = None, **kwargs: Any) -> None:
         """Add the values of ``mapping`` and ``kwargs``; existing values are kept (appended to)."""
         if mapping is not None:
             for key, value in _iter_pairs(mapping):
@@ -290,7 +296,7 @@ class MultiDict(TypeConversionDict[K, V]):
         result.update(other)
         return result
 
-    def __ior__(self, other: Any) -> MultiDict[K, V]:  # type: ignore[override,misc]
+    def __ior__(self, other: Any) -> MultiDict[K, V]:  # type: ignore[override]
         if not isinstance(other, (Mapping, MultiDict)):
             return NotImplemented
         self.update(other)
@@ -380,7 +386,7 @@ class ImmutableMultiDictMixin(ImmutableDictMixin):
         return hash(tuple(cast("MultiDict[Any, Any]", self).items(multi=True)))
 
 
-class ImmutableMultiDict(ImmutableMultiDictMixin, MultiDict[K, V]):  # type: ignore[misc]
+class ImmutableMultiDict(ImmutableMultiDictMixin, MultiDict[K, V]):
     """An immutable :class:`MultiDict` (``request.args``, ``request.form``)."""
 
     def copy(self) -> MultiDict[K, V]:
@@ -393,7 +399,7 @@ class ImmutableMultiDict(ImmutableMultiDictMixin, MultiDict[K, V]):  # type: ign
     __hash__ = ImmutableMultiDictMixin.__hash__  # type: ignore[assignment]
 
 
-class CombinedMultiDict(ImmutableMultiDictMixin, MultiDict[K, V]):  # type: ignore[misc]
+class CombinedMultiDict(ImmutableMultiDictMixin, MultiDict[K, V]):
     """A read-only view over several MultiDicts, searched in order (``request.values``)."""
 
     def __init__(self, dicts: Iterable[MultiDict[K, V]] | None = None) -> None:
@@ -401,7 +407,7 @@ class CombinedMultiDict(ImmutableMultiDictMixin, MultiDict[K, V]):  # type: igno
         self.dicts: list[MultiDict[K, V]] = list(dicts or ())
 
     @classmethod
-    def fromkeys(cls, keys: Any, value: Any = None) -> NoReturn:  # type: ignore[override]
+    def fromkeys(cls, keys: Any, value: Any = None) -> NoReturn:
         raise TypeError(f"cannot create {cls.__name__!r} instances by fromkeys")
 
     def __reduce_ex__(self, protocol: Any) -> Any:
@@ -413,7 +419,7 @@ class CombinedMultiDict(ImmutableMultiDictMixin, MultiDict[K, V]):  # type: igno
                 return d[key]
         raise BadRequestKeyError(key)
 
-    def get(self, key: K, default: Any = None, type: Callable[[V], Any] | None = None) -> Any:  # type: ignore[override]
+    def get(self, key: K, default: Any = None, type: Callable[[V], Any] | None = None) -> Any:
         """Return the first value found in the dicts, converted by ``type`` if given."""
         for d in self.dicts:
             if key in d:
@@ -425,7 +431,7 @@ class CombinedMultiDict(ImmutableMultiDictMixin, MultiDict[K, V]):  # type: igno
                     continue
         return default
 
-    def getlist(self, key: K, type: Callable[[V], Any] | None = None) -> list[Any]:  # type: ignore[override]
+    def getlist(self, key: K, type: Callable[[V], Any] | None = None) -> list[Any]:
         """Return the values of ``key`` from every dict, in order."""
         result: list[Any] = []
         for d in self.dicts:
@@ -874,10 +880,7 @@ class CallbackDict(dict[K, V]):
 
     def pop(self, key: K, default: Any = _UNSET) -> Any:
         """Remove ``key`` and return its value (or ``default``)."""
-        if default is _UNSET:
-            value = super().pop(key)
-        else:
-            value = super().pop(key, default)
+        value = super().pop(key) if default is _UNSET else super().pop(key, default)
         self._changed()
         return value
 
@@ -1146,7 +1149,7 @@ class FileMultiDict(MultiDict[str, FileStorage]):
                     filename = os.fspath(file)
                 stream: IO[bytes] = open(file, "rb")  # noqa: SIM115 (closed with the request)
             else:
-                stream = file
+                stream = cast("IO[bytes]", file)
             if filename is not None and content_type is None:
                 import mimetypes
 

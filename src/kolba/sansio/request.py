@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from collections.abc import Iterable
 
 from ..utils import cached_property
 from .datastructures import ImmutableList, ImmutableMultiDict, MultiDict
@@ -46,7 +46,9 @@ if TYPE_CHECKING:
 
 # A Host header: a registered name or IPv4 address, or a bracketed IPv6 literal (checked
 # further by ``ipaddress``), then an optional port.
-_HOST_RE = re.compile(r"(?:([A-Za-z0-9_.\-]+)|\[([0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.~\-]+)?)\])(?::([0-9]{0,5}))?")
+_HOST_RE = re.compile(
+    r"(?:([A-Za-z0-9_.\-]+)|\[([0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.~\-]+)?)\])(?::([0-9]{0,5}))?"
+)
 # werkzeug's URL quoting keeps "%" so an already-escaped path stays as it is.
 _PATH_SAFE = "!$&'()*+,/:;=@%"
 _QUERY_SAFE = "!$&'()*+,/:;=?@%"
@@ -276,18 +278,9 @@ class Request:
         when it is not a plain decimal number (``-1``, ``+5``, ``1_000``, ``5, 5``), as in
         Flask. Reading such a body is a 400 Bad Request.
         """
-        if self._is_chunked:
-            return None
-        value = self.headers.get("Content-Length")
-        if value is None:
-            return None
-        length = parse_content_length(value)
-        return 0 if length is None else length
-
-    @cached_property
-    def _is_chunked(self) -> bool:
-        value = self.headers.get("Transfer-Encoding")
-        return value is not None and "chunked" in value.lower()
+        return content_length_of(
+            self.headers.get("Content-Length"), self.headers.get("Transfer-Encoding")
+        )
 
     @cached_property
     def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
@@ -433,6 +426,16 @@ def _utf8_header(value: str) -> str:
         return value
 
 
+def content_length_of(content_length: str | None, transfer_encoding: str | None) -> int | None:
+    """The body length a request declares (see ``Request.content_length``)."""
+    if transfer_encoding is not None and "chunked" in transfer_encoding.lower():
+        return None
+    if content_length is None:
+        return None
+    length = parse_content_length(content_length)
+    return 0 if length is None else length
+
+
 def parse_content_length(value: str | None) -> int | None:
     """Parse a Content-Length-style header: ASCII digits only (blanks around them allowed).
 
@@ -448,4 +451,4 @@ def parse_content_length(value: str | None) -> int | None:
     return None
 
 
-__all__ = ["Request", "host_is_trusted", "parse_content_length"]
+__all__ = ["Request", "content_length_of", "host_is_trusted", "parse_content_length"]

@@ -54,6 +54,40 @@ def mimetype_with_charset(mimetype: str, charset: str = "utf-8") -> str:
     return f"{mimetype}; charset={charset}"
 
 
+# PERF: Content-Type values already worked out (charset added) and checked for CR/LF, by
+# mimetype, so building a response does not redo either; bounded, since mimetypes come
+# from code and the mimetypes table, not from requests.
+_CONTENT_TYPES: dict[str, str] = {}
+_CONTENT_TYPES_MAX = 256
+
+
+def _checked_content_type(mimetype: str) -> str:
+    content_type = _CONTENT_TYPES.get(mimetype)
+    if content_type is None:
+        content_type = mimetype_with_charset(mimetype)
+        Headers([("Content-Type", content_type)])  # raises ValueError for a bad value
+        if len(_CONTENT_TYPES) < _CONTENT_TYPES_MAX:
+            _CONTENT_TYPES[mimetype] = content_type
+    return content_type
+
+
+def _replace_header(headers: Headers, name: str, value: str) -> None:
+    """Set header ``name`` to a value already known to be valid, replacing any existing.
+
+    The framework's own values (a length, a checked content type) skip the per-value
+    validation of ``Headers.set``: PERF, about a third of its cost.
+    """
+    lname = name.lower()
+    lst = headers._list
+    for idx, item in enumerate(lst):
+        if item[0].lower() == lname:
+            lst[idx] = (name, value)
+            if idx + 1 < len(lst):
+                lst[idx + 1 :] = [x for x in lst[idx + 1 :] if x[0].lower() != lname]
+            return
+    lst.append((name, value))
+
+
 class header_property(Generic[_T]):
     """A response attribute stored in a header, converted on the way in and out."""
 
@@ -173,19 +207,29 @@ class Response:
         mimetype: str | None = None,
         content_type: str | None = None,
     ) -> None:
+        if headers is None and content_type is None:
+            # PERF: fresh headers hold nothing to look up or replace, and the Content-Type
+            # comes checked from a cache: no per-header validation or scanning.
+            if mimetype is None:
+                mimetype = self.default_mimetype
+            self.headers = Headers._trusted(
+                [] if mimetype is None else [("Content-Type", _checked_content_type(mimetype))]
+            )
+            self.status = status if status is not None else self.default_status
+            return
         if isinstance(headers, Headers):
             self.headers = headers
         elif not headers:
             self.headers = Headers()
         else:
             self.headers = Headers(headers)
-        if content_type is None:
+        if content_type is not None:
+            self.headers["Content-Type"] = content_type
+        else:
             if mimetype is None and "content-type" not in self.headers:
                 mimetype = self.default_mimetype
             if mimetype is not None:
-                content_type = mimetype_with_charset(mimetype)
-        if content_type is not None:
-            self.headers["Content-Type"] = content_type
+                _replace_header(self.headers, "Content-Type", _checked_content_type(mimetype))
         self.status = status if status is not None else self.default_status
 
     # -- status ----------------------------------------------------------------------------

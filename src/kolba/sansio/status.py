@@ -63,6 +63,8 @@ def parse_status(status: str | int) -> tuple[int, str]:
     written. Text without a leading number is kept as the phrase of status 0. Empty text,
     or text with CR, LF, NUL or non-latin-1 characters, raises ValueError.
     """
+    if type(status) is int:
+        return status, status_line(status)
     if isinstance(status, int):
         # int() turns an IntEnum such as HTTPStatus.CREATED into a plain 201.
         code = int(status)

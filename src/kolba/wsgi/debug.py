@@ -39,6 +39,7 @@ def _library_prefixes() -> tuple[str, ...]:
 
 
 _LIBRARY_PREFIXES = _library_prefixes()
+_THIS_FILE = __file__
 
 _STYLE = """
 body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;
@@ -161,7 +162,11 @@ def render_debug_page(exc: BaseException) -> str:
     title = f"{_type_name(exc)}: {_message(exc)}".splitlines()[0]
     sections = []
     for item, link in _chain(exc):
-        frames = "".join(_render_frame(frame) for frame in traceback.extract_tb(item.__traceback__))
+        frames = "".join(
+            _render_frame(frame)
+            for frame in traceback.extract_tb(item.__traceback__)
+            if frame.filename != _THIS_FILE  # the middleware's own frame is noise here
+        )
         sections.append(
             f'<ol class="frames">{frames}</ol>'
             f'<p class="errormsg">{escape(_type_name(item))}: {escape(_message(item))}</p>'

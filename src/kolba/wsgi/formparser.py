@@ -130,7 +130,9 @@ class FormDataParser:
             form, files = self.cls(), self.cls()
         return EmptyStream(), form, files  # type: ignore[return-value]
 
-    def _parse_urlencoded(self, stream: IO[bytes], content_length: int | None) -> MultiDict[str, Any]:
+    def _parse_urlencoded(
+        self, stream: IO[bytes], content_length: int | None
+    ) -> MultiDict[str, Any]:
         return parse_urlencoded(stream, content_length, self.max_form_memory_size, self.cls)
 
     def _parse_multipart(

@@ -233,7 +233,7 @@ class MultipartParser:
         self, stream: IO[bytes], parser: _ByteParser, collector: _Collector, delimiter: bytes
     ) -> None:
         started = False
-        first = True
+        at_start = True  # nothing of the body has been skipped yet
         carry = b""
         while True:
             chunk = _read_chunk(stream, self.read_size)
@@ -244,14 +244,17 @@ class MultipartParser:
                 # allows): scan for the delimiter at a line start, keeping only a short tail
                 # between reads so a long preamble costs no memory.
                 buffer = carry + chunk if carry else chunk
-                if first and buffer.startswith(delimiter):
+                if at_start and len(buffer) < len(delimiter):
+                    carry = buffer  # too short to tell yet
+                    continue
+                if at_start and buffer.startswith(delimiter):
                     pos = 0
                 else:
                     pos = buffer.find(b"\n" + delimiter)
                     if pos >= 0:
                         pos += 1
-                first = False
                 if pos < 0:
+                    at_start = False
                     carry = buffer[-len(delimiter) :]
                     continue
                 started = True
@@ -268,9 +271,9 @@ class MultipartParser:
             if collector.ended:
                 # Anything after the closing delimiter is an epilogue: not read at all.
                 return
-        if first:
-            return  # an empty body: no fields, no files
         if not started:
+            if at_start and not carry:
+                return  # an empty body: no fields, no files
             raise _malformed(
                 f"the boundary line {delimiter.decode('latin-1')!r} from the Content-Type"
                 " header never appears in the body."
@@ -427,7 +430,7 @@ class _Collector:
         for stream in self.opened:
             try:
                 stream.close()
-            except Exception:  # noqa: S110 (closing is best effort; the parse error wins)
+            except Exception:
                 pass
         self.opened.clear()
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
 _UNSET: Any = object()
+_NOTHING_CACHED = (_UNSET, _UNSET)
 _KEY_CACHE: dict[str, str] = {}
 _BODY_KEYS = ("CONTENT_TYPE", "CONTENT_LENGTH")
 #: A stand-in limit for a chunked body when the app sets none (no real body gets there).
@@ -62,8 +63,8 @@ class EnvironHeaders(Headers):
     def __init__(self, environ: WSGIEnvironment) -> None:
         self.environ = environ
 
-    @property  # type: ignore[override]
-    def _list(self) -> list[tuple[str, str]]:
+    @property
+    def _list(self) -> list[tuple[str, str]]:  # type: ignore[override]
         return list(self._iter())
 
     def _iter(self) -> Iterator[tuple[str, str]]:
@@ -120,7 +121,7 @@ class EnvironHeaders(Headers):
             return self.environ is other.environ
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def copy(self) -> Headers:
         """Refused: make a mutable copy with ``Headers(request.headers)``."""
@@ -129,9 +130,9 @@ class EnvironHeaders(Headers):
     def _immutable(self, *args: Any, **kwargs: Any) -> Any:
         raise TypeError(f"{type(self).__name__!r} objects are immutable")
 
-    add = set = setlist = setdefault = setlistdefault = extend = update = _immutable  # type: ignore[assignment]
-    remove = pop = popitem = clear = add_header = _immutable  # type: ignore[assignment]
-    __setitem__ = __delitem__ = __ior__ = _immutable  # type: ignore[assignment]
+    add = set = setlist = setdefault = setlistdefault = extend = update = _immutable
+    remove = pop = popitem = clear = add_header = _immutable
+    __setitem__ = __delitem__ = __ior__ = _immutable
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list(self._iter())!r})"
@@ -162,7 +163,7 @@ class Request(_sansio.Request):
     max_form_memory_size: int | None = 500_000
     #: The maximum number of multipart parts.
     max_form_parts: int | None = 1000
-    #: The class that parses form bodies (see :class:`kolba.formparser.FormDataParser`).
+    #: The class that parses form bodies (see :class:`kolba.wsgi.formparser.FormDataParser`).
     form_data_parser_class: type[FormDataParser] = FormDataParser
     #: The JSON module used by :meth:`get_json`.
     json_module: Any = json
@@ -179,17 +180,19 @@ class Request(_sansio.Request):
     # -- primitives (from the environ) ----------------------------------------------------
 
     @cached_property
-    def method(self) -> str:  # type: ignore[override]
+    def method(self) -> str:
         """The request method, upper-cased."""
-        return self.environ.get("REQUEST_METHOD", "GET").upper()
+        method: str = self.environ.get("REQUEST_METHOD", "GET")
+        return method.upper()
 
     @cached_property
-    def scheme(self) -> str:  # type: ignore[override]
+    def scheme(self) -> str:
         """``http`` or ``https`` (``wsgi.url_scheme``)."""
-        return self.environ.get("wsgi.url_scheme", "http")
+        scheme: str = self.environ.get("wsgi.url_scheme", "http")
+        return scheme
 
     @cached_property
-    def server(self) -> tuple[str, int | None] | None:  # type: ignore[override]
+    def server(self) -> tuple[str, int | None] | None:
         """``(SERVER_NAME, SERVER_PORT)`` from the environ."""
         name = self.environ.get("SERVER_NAME")
         if not name:
@@ -201,20 +204,21 @@ class Request(_sansio.Request):
         return name, port
 
     @cached_property
-    def root_path(self) -> str:  # type: ignore[override]
+    def root_path(self) -> str:
         """The mount point of the app (``SCRIPT_NAME``)."""
         return wsgi_path(self.environ, "SCRIPT_NAME")
 
     @cached_property
-    def path(self) -> str:  # type: ignore[override]
+    def path(self) -> str:
         """The path below the mount point, decoded, always starting with ``/``."""
         path = wsgi_path(self.environ)
         return path if path.startswith("/") else "/" + path
 
     @cached_property
-    def query_string(self) -> bytes:  # type: ignore[override]
+    def query_string(self) -> bytes:
         """The raw query string."""
-        return self.environ.get("QUERY_STRING", "").encode("latin-1", "replace")
+        query: str = self.environ.get("QUERY_STRING", "")
+        return query.encode("latin-1", "replace")
 
     @cached_property
     def args(self) -> MultiDict[str, str]:
@@ -231,14 +235,28 @@ class Request(_sansio.Request):
         )
 
     @cached_property
-    def headers(self) -> Headers:  # type: ignore[override]
+    def headers(self) -> Headers:
         """The request headers (read-only, case-insensitive)."""
         return EnvironHeaders(self.environ)
 
     @cached_property
-    def remote_addr(self) -> str | None:  # type: ignore[override]
+    def remote_addr(self) -> str | None:
         """The client's address as the server saw it."""
         return self.environ.get("REMOTE_ADDR")
+
+    @cached_property
+    def content_length(self) -> int | None:
+        """The Content-Length header as an int.
+
+        None when it is missing or the body is chunked (``Transfer-Encoding: chunked``); 0
+        when it is not a plain decimal number (``-1``, ``+5``, ``1_000``, ``5, 5``), as in
+        Flask. Reading such a body is a 400 Bad Request.
+        """
+        # PERF: read from the environ directly, skipping two header lookups.
+        environ = self.environ
+        return _sansio.content_length_of(
+            environ.get("CONTENT_LENGTH"), environ.get("HTTP_TRANSFER_ENCODING")
+        )
 
     @property
     def remote_user(self) -> str | None:
@@ -434,7 +452,7 @@ class Request(_sansio.Request):
         (separately for ``silent`` calls) and the body is not parsed again.
         """
         # _cached_json holds (result of a normal call, result of a silent call).
-        cached = self.__dict__.get("_cached_json", (_UNSET, _UNSET))
+        cached = self.__dict__.get("_cached_json", _NOTHING_CACHED)
         if cache and cached[silent] is not _UNSET:
             return cached[silent]
         if not (force or self.is_json):

@@ -108,9 +108,25 @@ class Response(_sansio.Response):
         if response is None:
             self.response = []
         elif isinstance(response, (str, bytes, bytearray)):
-            self.set_data(response)
+            if headers is None and self._stock_set_data:
+                # PERF: headers made just now have no Content-Length to replace: append it
+                # instead of going through set_data's checked, scanning header update.
+                data = response.encode() if isinstance(response, str) else bytes(response)
+                self.response = self._bytes_list = [data]
+                if self.automatically_set_content_length:
+                    self.headers._list.append(("Content-Length", str(len(data))))
+            else:
+                self.set_data(response)
         else:
             self.response = response
+
+    #: Whether ``set_data`` is this class's own (set per subclass): only then may
+    #: ``__init__`` set the body without calling it.
+    _stock_set_data = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._stock_set_data = cls.set_data is Response.set_data
 
     @classmethod
     def _prepared(cls, body: str | bytes, status: int, headers: list[tuple[str, str]]) -> Response:
@@ -175,7 +191,7 @@ class Response(_sansio.Response):
             value = bytes(value)
         self.response = self._bytes_list = [value]
         if self.automatically_set_content_length:
-            self.headers["Content-Length"] = str(len(value))
+            _sansio._replace_header(self.headers, "Content-Length", str(len(value)))
 
     data = property(get_data, set_data, doc="The body as bytes; assigning replaces it.")
 
@@ -308,14 +324,16 @@ class Response(_sansio.Response):
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Send the response: call ``start_response`` and return the body iterable."""
+        code = self._status_code
         if (
             self.response is self._bytes_list
             and not self._on_close
-            and 200 <= self._status_code < 300
-            and self._status_code != 204
+            and code >= 200
+            and code not in {204, 304}
             and environ.get("REQUEST_METHOD") != "HEAD"
         ):
-            # PERF: a buffered body with its Content-Length set goes out as is.
+            # PERF: a buffered body with its Content-Length set goes out as is (redirects
+            # and error pages too): only 1xx, 204, 304 and HEAD change what is sent.
             start_response(self._status, self.headers._list)
             return self.response
         app_iter, status, headers = self.get_wsgi_response(environ)
