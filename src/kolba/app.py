@@ -79,6 +79,9 @@ class _Plan:
 
     __slots__ = ("after", "before", "blueprints", "teardown", "url_value_preprocessors")
 
+    # PERF: the plan of an endpoint is looked up once per request (at matching) and kept
+    # on the request context; every later step reads it from there.
+
     def __init__(self, app: Kolba, blueprints: list[str]) -> None:
         self.blueprints = blueprints
         outer_first: list[str | None] = [None, *reversed(blueprints)]
@@ -215,6 +218,7 @@ class Kolba(TemplatingMixin, Scaffold):
         self._first_request_running = False
         self._plans: dict[str | None, _Plan] = {}
         self._handler_cache: dict[tuple[type[BaseException], tuple[str, ...]], t.Any] = {}
+        self._sync_views: dict[t.Callable[..., t.Any], t.Callable[..., t.Any]] = {}
 
         if self.has_static_folder:
             assert bool(static_host) == host_matching, (
@@ -551,12 +555,19 @@ class Kolba(TemplatingMixin, Scaffold):
                 self._plans[blueprint] = plan
         return plan
 
+    def _ctx_plan(self, ctx: RequestContext) -> _Plan:
+        plan = ctx._plan
+        if plan is None or not self._got_first_request:
+            plan = ctx._plan = self._plan_for(ctx.request)
+        return plan  # type: ignore[no-any-return]
+
     def preprocess_request(self) -> ft.ResponseReturnValue | None:
         """Run url_value_preprocessors, then before_request functions; a non-None return
         from one of them is the response.
         """
-        request = _cv_request.get().request
-        plan = self._plan_for(request)
+        ctx = _cv_request.get()
+        request = ctx.request
+        plan = self._ctx_plan(ctx)
         if plan.url_value_preprocessors:
             endpoint = request.endpoint
             for url_func in plan.url_value_preprocessors:
@@ -576,7 +587,14 @@ class Kolba(TemplatingMixin, Scaffold):
         if getattr(rule, "provide_automatic_options", False) and request.method == "OPTIONS":
             return self.make_default_options_response()
         view = self.view_functions[rule.endpoint]
-        return self.ensure_sync(view)(**request.view_args)  # type: ignore[arg-type,no-any-return]
+        # PERF: ensure_sync inspects the function; do that once per view, not per request.
+        try:
+            cached = self._sync_views.get(view)
+            if cached is None:
+                cached = self._sync_views[view] = self.ensure_sync(view)
+        except TypeError:  # an unhashable callable view
+            cached = self.ensure_sync(view)
+        return cached(**request.view_args)  # type: ignore[arg-type,no-any-return]
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the exception routing produced for ``request`` (404, 405, redirect)."""
@@ -619,7 +637,7 @@ class Kolba(TemplatingMixin, Scaffold):
         ctx = _cv_request.get()
         for func in ctx._after_request_functions:
             response = self.ensure_sync(func)(response)
-        for func in self._plan_for(ctx.request).after:
+        for func in self._ctx_plan(ctx).after:
             response = func(response)
         session = ctx._session
         if session is None:
@@ -637,7 +655,8 @@ class Kolba(TemplatingMixin, Scaffold):
         ctx = _cv_request.get(None)
         if ctx is None:
             return
-        error = _run_all(self._plan_for(ctx.request).teardown, exc)
+        funcs = self._ctx_plan(ctx).teardown
+        error = _run_all(funcs, exc) if funcs else None
         if request_tearing_down.receivers:
             request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
         if error is not None:
@@ -686,16 +705,18 @@ class Kolba(TemplatingMixin, Scaffold):
         default_port = ":443" if request.scheme in ("https", "wss") else ":80"
         return server_name.removesuffix(default_port)
 
-    def _match_request(self, request: Request) -> None:
+    def _match_request(self, request: Request, ctx: RequestContext | None = None) -> None:
         """Match ``request`` against the URL map; store the rule or the routing error."""
         try:
-            trusted = self.config["TRUSTED_HOSTS"]
-            if trusted is not None:
-                request.trusted_hosts = trusted
+            if self.config["TRUSTED_HOSTS"] is not None:
+                request.trusted_hosts = self.config["TRUSTED_HOSTS"]
                 request.host  # noqa: B018 (validates the Host header now, as a 400)
-            rule, outcome = self.url_map.resolve(
-                request.path, request.method, self._domain_for(request)
-            )
+            url_map = self.url_map
+            if url_map.host_matching or self.subdomain_matching:
+                domain = self._domain_for(request)
+            else:
+                domain = url_map.default_subdomain
+            rule, outcome = url_map.resolve(request.path, request.method, domain)
         except HTTPException as e:
             request.routing_exception = e
             return

@@ -64,6 +64,8 @@ class AppContext:
     ``with app.app_context():`` for code that runs outside a request (CLI, tests).
     """
 
+    __slots__ = ("__dict__", "__weakref__", "_cv_tokens", "_g", "_url_adapter", "app")
+
     def __init__(self, app: Kolba) -> None:
         self.app = app
         self._url_adapter: Any = _sentinel
@@ -132,13 +134,33 @@ class AppContext:
         return f"<{type(self).__name__} of {self.app.name!r}>"
 
 
-class RequestContext:
+# PERF: shared, never mutated; a context gets its own list only when something is added.
+_EMPTY: tuple[()] = ()
+
+
+class RequestContext(AppContext):
     """Everything about the request being handled: the request object, the session, the
     URL adapter, and callbacks registered with :func:`after_this_request`.
 
-    Pushing it also pushes an application context when none for this app is active, and
-    matches the URL so ``request.endpoint`` is known from the start.
+    Pushing it matches the URL, so ``request.endpoint`` is known from the start. When no
+    application context for this app is active, the request context is also the
+    application context of the request (it provides ``current_app`` and ``g``, and runs
+    the teardown_appcontext functions when popped): one object and one push instead of two.
+    When the app's context is already active (``with app.app_context():`` around a test
+    client call), that one is used, with its ``g``.
     """
+
+    __slots__ = (
+        "_after_request_functions",
+        "_app_ctx",
+        "_deferred_exc",
+        "_owns_app_ctx",
+        "_plan",
+        "_session",
+        "_stream_objs",
+        "flashes",
+        "request",
+    )
 
     def __init__(
         self,
@@ -151,17 +173,21 @@ class RequestContext:
         if request is None:
             request = app.request_class(environ)
         self.request: Request = request
-        self._url_adapter: Any = _sentinel
+        self._url_adapter = _sentinel
+        self._g = None
         self.flashes: list[tuple[str, str]] | None = None
         self._session = session
-        self._after_request_functions: list[Callable[[Any], Any]] = []
-        self._cv_tokens: list[tuple[Any, AppContext | None]] = []
-        #: The application context in effect while this request is handled.
+        self._after_request_functions: list[Callable[[Any], Any]] | tuple[()] = _EMPTY
+        # One (request token, app token or None) pair per push.
+        self._cv_tokens = []
+        #: The outer application context this request runs in (None when it is its own).
         self._app_ctx: AppContext | None = None
         self._owns_app_ctx = False
         # Streamed responses that still need the context, and the teardown they hold back.
-        self._stream_objs: list[Any] = []
+        self._stream_objs: list[Any] | tuple[()] = _EMPTY
         self._deferred_exc: BaseException | Any | None = _sentinel
+        #: The hooks that apply to the matched endpoint (set by the app when matching).
+        self._plan: Any = None
 
     @property
     def url_adapter(self) -> MapAdapter | None:
@@ -196,31 +222,35 @@ class RequestContext:
 
     def match_request(self) -> None:
         """Match the URL: set ``url_rule`` and ``view_args``, or ``routing_exception``."""
-        self.app._match_request(self.request)
+        self.app._match_request(self.request, self)
 
     def push(self) -> None:
         """Make this the current request context (and match the URL on the first push)."""
         app_ctx = _cv_app.get(None)
         if app_ctx is None or app_ctx.app is not self.app:
-            app_ctx = self.app.app_context()
-            app_ctx.push()
+            app_token = _cv_app.set(self)
             if not self._cv_tokens:
-                self._app_ctx, self._owns_app_ctx = app_ctx, True
-            self._cv_tokens.append((_cv_request.set(self), app_ctx))
+                # Not stored as self._app_ctx: a self-reference would be a cycle.
+                self._owns_app_ctx = True
+            self._cv_tokens.append((_cv_request.set(self), app_token))
+            if appcontext_pushed.receivers:
+                appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
         else:
             if not self._cv_tokens:
                 self._app_ctx = app_ctx
             self._cv_tokens.append((_cv_request.set(self), None))
-        if self.request.url_rule is None and self.request.routing_exception is None:
-            self.match_request()
+        request = self.request
+        if request.url_rule is None and request.routing_exception is None:
+            self.app._match_request(request, self)
 
-    def pop(self, exc: BaseException | None = _sentinel) -> None:
+    def pop(self, exc: BaseException | None = _sentinel, *, defer_teardown: bool = False) -> None:
         """Leave this context. The last pop runs teardown_request functions and closes the
-        request, then pops the application context it pushed. While a streamed response
-        still runs in this context, that teardown waits until the stream is closed.
+        request, then (if this context is also the app context) teardown_appcontext. While
+        a streamed response still runs in this context, that teardown waits until the
+        stream is closed.
         """
         clear_request = len(self._cv_tokens) == 1
-        defer = clear_request and bool(self._stream_objs)
+        defer = defer_teardown or (clear_request and bool(self._stream_objs))
         error: BaseException | None = None
         if clear_request:
             if exc is _sentinel:
@@ -233,16 +263,21 @@ class RequestContext:
                 except BaseException as e:
                     error = e
         ctx = _cv_request.get()
-        token, app_ctx = self._cv_tokens.pop()
+        token, app_token = self._cv_tokens.pop()
         _cv_request.reset(token)
-        if app_ctx is not None:
+        if app_token is not None:
             # The app context's teardown runs even when a request teardown failed; the
             # first failure is the one raised.
             try:
-                app_ctx.pop(exc, defer_teardown=defer)
+                if not defer:
+                    self.app.do_teardown_appcontext(None if exc is _sentinel else exc)
             except BaseException as e:
                 if error is None:
                     error = e
+            finally:
+                _cv_app.reset(app_token)
+            if appcontext_popped.receivers:
+                appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
         if error is not None:
             raise error
         if ctx is not self:
@@ -260,7 +295,9 @@ class RequestContext:
     # -- streaming support (stream_with_context) ----------------------------------------------
 
     def _begin_stream(self, stream: Any) -> None:
-        self._stream_objs.append(stream)
+        if not self._stream_objs:
+            self._stream_objs = []
+        self._stream_objs.append(stream)  # type: ignore[union-attr]
 
     def _close_streams(self) -> None:
         for stream in list(self._stream_objs):
@@ -270,7 +307,8 @@ class RequestContext:
     def _bound(self) -> Iterator[None]:
         """Make this context current for a moment, in whatever thread runs this."""
         token = _cv_request.set(self)
-        app_token = _cv_app.set(self._app_ctx) if self._app_ctx is not None else None
+        app_ctx = self if self._owns_app_ctx else self._app_ctx
+        app_token = _cv_app.set(app_ctx) if app_ctx is not None else None
         try:
             yield
         finally:
@@ -279,7 +317,7 @@ class RequestContext:
             _cv_request.reset(token)
 
     def _end_stream(self, stream: Any) -> None:
-        self._stream_objs.remove(stream)
+        self._stream_objs.remove(stream)  # type: ignore[union-attr]
         if self._stream_objs or self._deferred_exc is _sentinel:
             return
         exc, self._deferred_exc = self._deferred_exc, _sentinel
@@ -289,7 +327,7 @@ class RequestContext:
                 self._teardown(exc)
             except BaseException as e:
                 error = e
-            if self._owns_app_ctx and self._app_ctx is not None:
+            if self._owns_app_ctx:
                 try:
                     self.app.do_teardown_appcontext(exc)
                 except BaseException as e:
@@ -324,7 +362,9 @@ def after_this_request(f: F) -> F:
             "after_this_request() was called with no request being handled. Call it from"
             " a view or a before_request function (or inside app.test_request_context())."
         )
-    ctx._after_request_functions.append(f)
+    if not ctx._after_request_functions:
+        ctx._after_request_functions = []
+    ctx._after_request_functions.append(f)  # type: ignore[union-attr]
     return f
 
 
