@@ -159,7 +159,8 @@ class BlueprintSetupState:
         self.app = app
         self.blueprint = blueprint
         self.options: dict[str, t.Any] = options
-        #: False when this blueprint was registered before (under another name).
+        #: False when this blueprint is already registered on this app (under another
+        #: name): ``record_once`` functions run only when it is True.
         self.first_registration = first_registration
         self.name: str = mount.name
         #: The dotted name of the parent blueprints ("" at the top level).

@@ -27,6 +27,8 @@ def _call(handler: t.Callable[..., t.Any], url_values: dict[str, t.Any]) -> t.An
     """Call a view method through the app's ``ensure_sync``, so ``async def`` methods
     work and an app that overrides ``ensure_sync`` or ``async_to_sync`` is obeyed.
     """
+    # PERF: the context variable itself rather than the current_app proxy: one lookup
+    # instead of the proxy's resolve-and-forward, on every class-based view call.
     try:
         app: Kolba = _cv_app.get().app
     except LookupError:

@@ -573,3 +573,56 @@ def test_a_custom_cls_is_used() -> None:
     form, files = parser.parse(io.BytesIO(body), "XyZ", len(body))
     assert type(form) is MultiDict
     assert type(files) is MultiDict
+
+
+# ---------------------------------------------------------------------------------------------
+# Fuzzing: any mangling of a valid body is a parse, a 400 or a 413, never another error
+
+VALID = encode(
+    [
+        field("a", "1"),
+        upload("f", "x.txt", b"file\r\ndata--XyZ", "text/plain"),
+        field("b", "two words"),
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=len(VALID)),
+            st.integers(min_value=0, max_value=8),
+            st.binary(max_size=8),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.integers(min_value=1, max_value=64),
+)
+def test_mangled_bodies_never_raise_anything_but_http_errors(
+    edits: list[tuple[int, int, bytes]], read_size: int
+) -> None:
+    body = bytearray(VALID)
+    for position, removed, inserted in edits:
+        body[position : position + removed] = inserted
+    parser = MultipartParser(default_stream_factory, read_size=read_size)
+    try:
+        form, files = parser.parse(io.BytesIO(bytes(body)), "XyZ", len(body))
+    except (BadRequest, RequestEntityTooLarge):
+        return
+    for _, f in files.items(multi=True):
+        f.close()
+    assert all(isinstance(v, str) for _, v in form.items(multi=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_any_content_disposition_parses_or_is_a_400(value: str) -> None:
+    try:
+        name, filename = parse_disposition(value)
+    except BadRequest as e:
+        assert e.code == 400
+        return
+    assert name is None or isinstance(name, str)
+    assert filename is None or isinstance(filename, str)

@@ -488,6 +488,48 @@ def test_automatic_content_length_can_be_turned_off() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# conditional requests
+
+
+def _conditional(cls: Any, environ_extra: dict[str, str], **kwargs: Any) -> Any:
+    wz_test = pytest.importorskip("werkzeug.test")
+    environ = wz_test.create_environ("/")
+    environ.update(environ_extra)
+    r = cls(
+        b"0123456789", headers={"ETag": '"v1"', "Last-Modified": "Wed, 01 Jan 2020 00:00:00 GMT"}
+    )
+    assert r.make_conditional(environ, **kwargs) is r
+    status, headers, body = call(r)
+    return status, sorted((k, v) for k, v in headers if k != "Date"), body
+
+
+@pytest.mark.parametrize(
+    ("environ_extra", "kwargs"),
+    [
+        ({"HTTP_IF_NONE_MATCH": '"v1"'}, {}),
+        ({"HTTP_IF_NONE_MATCH": '"other"'}, {}),
+        ({"HTTP_IF_MODIFIED_SINCE": "Thu, 02 Jan 2020 00:00:00 GMT"}, {}),
+        ({"HTTP_RANGE": "bytes=2-4"}, {"accept_ranges": True, "complete_length": 10}),
+        ({"HTTP_RANGE": "bytes=-3"}, {"accept_ranges": True, "complete_length": 10}),
+        ({"REQUEST_METHOD": "POST", "HTTP_IF_NONE_MATCH": '"v1"'}, {}),
+    ],
+)
+def test_make_conditional_matches_werkzeug(
+    environ_extra: dict[str, str], kwargs: dict[str, Any], wz_response: Any
+) -> None:
+    assert _conditional(Response, environ_extra, **kwargs) == _conditional(
+        wz_response, environ_extra, **kwargs
+    )
+
+
+def test_make_conditional_answers_304_without_a_body() -> None:
+    status, headers, body = _conditional(Response, {"HTTP_IF_NONE_MATCH": '"v1"'})
+    assert status == "304 NOT MODIFIED"
+    assert body == b""
+    assert ("ETag", '"v1"') in headers
+
+
+# ---------------------------------------------------------------------------------------------
 # conversion
 
 

@@ -33,7 +33,7 @@ pass_script_info = click.make_pass_decorator(ScriptInfo, ensure=True)
 # --- run ----------------------------------------------------------------------------------
 
 
-class CertParamType(_ParamType):
+class CertificateType(_ParamType):
     """``--cert``: a certificate file, ``adhoc``, or the import path of an
     :class:`ssl.SSLContext` (``mypkg.tls:context``).
     """
@@ -188,7 +188,7 @@ def _app_to_serve(info: ScriptInfo) -> t.Any:
 )
 @click.option(
     "--cert",
-    type=CertParamType(),
+    type=CertificateType(),
     help=(
         "Serve HTTPS with this certificate file (with --key), 'adhoc' (a throwaway"
         " certificate; needs cryptography), or the import path of an ssl.SSLContext."
@@ -386,7 +386,7 @@ def shell_command() -> None:
 
 
 __all__ = [
-    "CertParamType",
+    "CertificateType",
     "PathListType",
     "RunCommand",
     "pass_script_info",

@@ -104,6 +104,8 @@ class AppGroup(click.Group):
         self, *args: t.Any, **kwargs: t.Any
     ) -> t.Callable[[t.Callable[..., t.Any]], click.Command] | click.Command:
         """Register a command (click's ``command`` options), run in the app context."""
+        if len(args) == 1 and not kwargs and callable(args[0]):  # bare @group.command
+            return self.command()(args[0])
         in_context = kwargs.pop("with_appcontext", True)
         make = super().command
 
@@ -111,9 +113,6 @@ class AppGroup(click.Group):
             command: click.Command = make(*args, **kwargs)(with_appcontext(f) if in_context else f)
             return command
 
-        if len(args) == 1 and not kwargs and callable(args[0]):  # bare @group.command
-            func, args = args[0], ()
-            return register(func)
         return register
 
     @t.overload

@@ -261,6 +261,22 @@ class Response(_sansio.Response):
         if overwrite or "etag" not in self.headers:
             self.set_etag(generate_etag(self.get_data()), weak)
 
+    def make_conditional(
+        self,
+        request_or_environ: Any,
+        accept_ranges: bool | str = False,
+        complete_length: int | None = None,
+    ) -> Response:
+        """Answer the request's conditional headers: become a 304 (or 412) when its
+        If-None-Match / If-Modified-Since say the client's copy is current, or a 206 for
+        a Range request when ``accept_ranges`` and ``complete_length`` are given.
+        Returns this response.
+        """
+        # Imported here: the conditional logic lives with send_file, which builds on it.
+        from ..sending import make_conditional
+
+        return make_conditional(self, request_or_environ, accept_ranges, complete_length)  # type: ignore[arg-type]
+
     # -- JSON --------------------------------------------------------------------------------
 
     @property
