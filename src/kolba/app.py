@@ -325,6 +325,17 @@ class Kolba(TemplatingMixin, Scaffold):
         self.shell_context_processors.append(f)
         return f
 
+    def make_shell_context(self) -> dict[str, t.Any]:
+        """The names ``kolba shell`` starts with: ``app``, ``g``, and what the
+        ``shell_context_processor`` functions return.
+        """
+        from .globals import g
+
+        namespace: dict[str, t.Any] = {"app": self, "g": g}
+        for processor in self.shell_context_processors:
+            namespace.update(processor())
+        return namespace
+
     @setupmethod
     def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
         """Register a blueprint: its routes, hooks and handlers join the app.

@@ -32,6 +32,15 @@ class _AppCtxGlobals:
         except KeyError:
             raise AttributeError(name) from None
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        self.__dict__[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
     def get(self, name: str, default: Any = None) -> Any:
         """Return attribute ``name`` or ``default``."""
         return self.__dict__.get(name, default)
