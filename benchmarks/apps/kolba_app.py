@@ -6,20 +6,42 @@ tests/benchmarks/test_bench_apps.py enforces it. That is the porting promise bei
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from kolba import Kolba, g, jsonify, make_response, request
+from scenario_data import NESTED_PREFIXES, ROWS, SECRET_KEY
+
+from kolba import Blueprint, Kolba, g, jsonify, make_response, render_template, request, session
 
 if TYPE_CHECKING:
     from kolba import Response
 
 
-def create_app(*, with_hooks: bool = False) -> Kolba:
+def _nested_blueprints() -> Blueprint:
+    """Four blueprints nested in each other; the innermost holds one route."""
+    levels = [
+        Blueprint(f"level{depth}", __name__, url_prefix=prefix)
+        for depth, prefix in enumerate(NESTED_PREFIXES)
+    ]
+
+    @levels[-1].route("/<int:report_id>")
+    def report(report_id: int) -> str:
+        return f"report {report_id}"
+
+    for outer, inner in pairwise(levels):
+        outer.register_blueprint(inner)
+    return levels[0]
+
+
+def create_app(*, with_hooks: bool = False, with_session: bool = False) -> Kolba:
     """Build the app serving every scenario route.
 
     With ``with_hooks`` the app also gets one before_request hook, one after_request hook and the
     /hooks route that depends on them. Hooks run for every request of an app, so the other
-    scenarios are timed on the app without them.
+    scenarios are timed on the app without them. ``with_session`` sets a secret key and adds
+    /session, on an app of its own for the same reason: a secret key can make every request pay
+    for opening the session. The static route comes from the ``static/`` folder beside this file,
+    templates from ``templates/``.
     """
     app = Kolba(__name__)
 
@@ -50,6 +72,28 @@ def create_app(*, with_hooks: bool = False) -> Kolba:
         resp.set_cookie("seen", "1")
         return resp
 
+    @app.route("/template")
+    def template() -> str:
+        return render_template("table.html", title="Items", rows=ROWS)
+
+    @app.route("/upload", methods=["POST"])
+    def upload() -> str:
+        data = request.form
+        upload = request.files["upload"]
+        size = len(upload.read())
+        return f"{data['title']} {data['author']} {data['tags']} {upload.filename} {size}"
+
+    app.register_blueprint(_nested_blueprints())
+
+    if with_session:
+        app.secret_key = SECRET_KEY
+
+        @app.route("/session")
+        def session_view() -> str:
+            count = session.get("count", 0) + 1
+            session["count"] = count
+            return f"{session.get('user')} {count}"
+
     if with_hooks:
 
         @app.before_request
@@ -70,3 +114,4 @@ def create_app(*, with_hooks: bool = False) -> Kolba:
 
 app = create_app()
 hooks_app = create_app(with_hooks=True)
+session_app = create_app(with_session=True)

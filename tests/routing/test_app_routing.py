@@ -77,6 +77,19 @@ def test_methods_are_upper_cased(app: Kolba) -> None:
     assert client.get("/m").status_code == 405
 
 
+def test_view_function_methods_attributes(app: Kolba) -> None:
+    def submit() -> str:
+        return request.method
+
+    submit.methods = ["post"]  # type: ignore[attr-defined]
+    submit.required_methods = ["PUT"]  # type: ignore[attr-defined]
+    app.add_url_rule("/submit", view_func=submit)
+    client = app.test_client()
+    assert client.post("/submit").data == b"POST"
+    assert client.put("/submit").data == b"PUT"
+    assert client.get("/submit").status_code == 405
+
+
 def test_endpoint_defaults_to_function_name(app: Kolba) -> None:
     @app.route("/a")
     def my_view() -> str:
