@@ -77,7 +77,7 @@ def _make_timedelta(value: timedelta | int | None) -> timedelta | None:
 class _Plan:
     """The hooks that apply to one endpoint, in the order they run, made callable."""
 
-    __slots__ = ("after", "before", "blueprints", "teardown", "url_value_preprocessors")
+    __slots__ = ("after", "before", "blueprints", "busy", "teardown", "url_value_preprocessors")
 
     # PERF: the plan of an endpoint is looked up once per request (at matching) and kept
     # on the request context; every later step reads it from there.
@@ -103,6 +103,8 @@ class _Plan:
             for name in inner_first
             for f in reversed(app.teardown_request_funcs.get(name, ()))
         ]
+        #: Whether any hook runs before or after the view (the lean path then steps aside).
+        self.busy = bool(self.url_value_preprocessors or self.before or self.after)
 
 
 class Kolba(TemplatingMixin, Scaffold):
@@ -216,7 +218,10 @@ class Kolba(TemplatingMixin, Scaffold):
         # that itself sends a request to the app (a warm-up call) does not deadlock.
         self._first_request_lock = threading.RLock()
         self._first_request_running = False
+        #: Set once serving starts when the pipeline methods are kolba's own (see _lean_app).
+        self._lean = False
         self._plans: dict[str | None, _Plan] = {}
+        self._endpoint_plans: dict[str, _Plan] = {}
         self._handler_cache: dict[tuple[type[BaseException], tuple[str, ...]], t.Any] = {}
         self._sync_views: dict[t.Callable[..., t.Any], t.Callable[..., t.Any]] = {}
 
@@ -395,7 +400,7 @@ class Kolba(TemplatingMixin, Scaffold):
                     " function."
                 )
             self.view_functions[endpoint] = view_func
-        self._plans.clear()
+        self._clear_caches()
 
     @setupmethod
     def template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
@@ -490,6 +495,8 @@ class Kolba(TemplatingMixin, Scaffold):
 
     def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> t.Any:
         """Handle one request: push the context, dispatch, send, tear down."""
+        if self._lean:
+            return self._lean_app(environ, start_response)
         ctx = self.request_context(environ)
         error: BaseException | None = None
         response: Response | None = None
@@ -517,6 +524,79 @@ class Kolba(TemplatingMixin, Scaffold):
                 error = None
             ctx.pop(error)
 
+    def _lean_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> t.Any:
+        """:meth:`wsgi_app` with the pipeline methods inlined, for stock apps.
+
+        PERF: once serving starts, an app that overrides none of the pipeline methods
+        (``_PIPELINE_METHODS``) takes this path: the same steps in the same order, without
+        a method call per step, and skipping the steps that have nothing registered. A
+        request with hooks, signal receivers, a routing error or automatic OPTIONS goes
+        through the methods as usual (``_dispatch_pushed``).
+        """
+        ctx = RequestContext(self, environ)
+        error: BaseException | None = None
+        response: Response | None = None
+        try:
+            try:
+                ctx.push()
+                request = ctx.request
+                rule = request.url_rule
+                plan = ctx._plan
+                if (
+                    rule is None
+                    or plan is None
+                    or plan.busy
+                    or request_started.receivers
+                    or request_finished.receivers
+                    or (
+                        request.method == "OPTIONS"
+                        and getattr(rule, "provide_automatic_options", False)
+                    )
+                ):
+                    response = self.full_dispatch_request()
+                else:
+                    view = self.view_functions[rule.endpoint]
+                    try:
+                        sync_view = self._sync_views.get(view)
+                        if sync_view is None:
+                            sync_view = self._sync_views[view] = self.ensure_sync(view)
+                    except TypeError:  # an unhashable callable view
+                        sync_view = self.ensure_sync(view)
+                    try:
+                        rv = sync_view(**request.view_args)  # type: ignore[arg-type]
+                    except Exception as e:
+                        answer: t.Any = self.handle_user_exception(e)
+                        if answer is e:
+                            e.__traceback__ = None  # see full_dispatch_request
+                        response = self.finalize_request(answer)
+                    else:
+                        # finalize_request and process_response, for an empty plan.
+                        rv_type = type(rv)
+                        if rv_type is str or rv_type is bytes:
+                            response = self.response_class._prepared(  # type: ignore[assignment]
+                                rv, 200, [("Content-Type", self._fast_text_content_type)]
+                            )
+                        else:
+                            response = self.make_response(rv)
+                        for func in ctx._after_request_functions:
+                            response = self.ensure_sync(func)(response)
+                        self._save_session(ctx, response)  # type: ignore[arg-type]
+            except Exception as e:
+                error = e
+                response = self.handle_exception(e)
+            except:
+                error = sys.exc_info()[1]
+                raise
+            return response(environ, start_response)  # type: ignore[misc]
+        finally:
+            if ctx._stream_objs and (response is None or response.is_sequence):
+                ctx._close_streams()
+            preserve = environ.get("kolba.debug.preserve_context")
+            if preserve is not None:
+                preserve(_cv_app.get())
+                preserve(_cv_request.get())
+            ctx.pop(error)
+
     def _first_request(self) -> None:
         # Concurrent first requests wait on the lock until the functions have finished:
         # they must not run their view against a half-initialised app. The flag is set
@@ -530,7 +610,29 @@ class Kolba(TemplatingMixin, Scaffold):
                     self.ensure_sync(func)()
             finally:
                 self._first_request_running = False
+            self._lean = self._pipeline_is_stock()
             self._got_first_request = True
+
+    #: The methods the lean pipeline inlines: overriding any of them turns it off.
+    _PIPELINE_METHODS = (
+        "request_context",
+        "full_dispatch_request",
+        "preprocess_request",
+        "dispatch_request",
+        "make_response",
+        "finalize_request",
+        "process_response",
+        "do_teardown_request",
+        "do_teardown_appcontext",
+        "ensure_sync",
+        "should_ignore_error",
+    )
+
+    def _pipeline_is_stock(self) -> bool:
+        cls = type(self)
+        return all(
+            getattr(cls, name) is getattr(Kolba, name) for name in self._PIPELINE_METHODS
+        ) and self._fast_text_content_type is not None
 
     def full_dispatch_request(self) -> Response:
         """Preprocess, dispatch and finalize the current request, handling its errors."""
@@ -567,10 +669,20 @@ class Kolba(TemplatingMixin, Scaffold):
         return plan
 
     def _ctx_plan(self, ctx: RequestContext) -> _Plan:
+        """The plan of the context's request (``ctx._plan`` is set when matching, once
+        plans can be cached; this computes it otherwise).
+        """
         plan = ctx._plan
         if plan is None or not self._got_first_request:
             plan = ctx._plan = self._plan_for(ctx.request)
         return plan  # type: ignore[no-any-return]
+
+    def _clear_caches(self) -> None:
+        """Forget hook plans and handler lookups (registration changed what applies)."""
+        self._plans.clear()
+        self._endpoint_plans.clear()
+        self._handler_cache.clear()
+        self._sync_views.clear()
 
     def preprocess_request(self) -> ft.ResponseReturnValue | None:
         """Run url_value_preprocessors, then before_request functions; a non-None return
@@ -578,7 +690,7 @@ class Kolba(TemplatingMixin, Scaffold):
         """
         ctx = _cv_request.get()
         request = ctx.request
-        plan = self._ctx_plan(ctx)
+        plan = ctx._plan or self._ctx_plan(ctx)
         if plan.url_value_preprocessors:
             endpoint = request.endpoint
             for url_func in plan.url_value_preprocessors:
@@ -648,14 +760,19 @@ class Kolba(TemplatingMixin, Scaffold):
         ctx = _cv_request.get()
         for func in ctx._after_request_functions:
             response = self.ensure_sync(func)(response)
-        for func in self._ctx_plan(ctx).after:
+        for func in (ctx._plan or self._ctx_plan(ctx)).after:
             response = func(response)
+        self._save_session(ctx, response)
+        return response
+
+    def _save_session(self, ctx: RequestContext, response: Response) -> None:
         session = ctx._session
         if session is None:
+            if "HTTP_COOKIE" not in ctx.request.environ:
+                return
             session = self._session_to_refresh(ctx.request)
         if session is not None and not self.session_interface.is_null_session(session):
             self.session_interface.save_session(self, session, response)
-        return response
 
     def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:
         """Run the teardown_request functions (all of them, even if one raises; the first
@@ -666,7 +783,7 @@ class Kolba(TemplatingMixin, Scaffold):
         ctx = _cv_request.get(None)
         if ctx is None:
             return
-        funcs = self._ctx_plan(ctx).teardown
+        funcs = (ctx._plan or self._ctx_plan(ctx)).teardown
         error = _run_all(funcs, exc) if funcs else None
         if request_tearing_down.receivers:
             request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
@@ -717,23 +834,47 @@ class Kolba(TemplatingMixin, Scaffold):
         return server_name.removesuffix(default_port)
 
     def _match_request(self, request: Request, ctx: RequestContext | None = None) -> None:
-        """Match ``request`` against the URL map; store the rule or the routing error."""
+        """Match ``request`` against the URL map; store the rule or the routing error.
+
+        With a context, the matched endpoint's hook plan is stored on it too.
+        """
+        environ = request.environ
+        # PERF: read the path and method from the environ in the common case (an ASCII
+        # path with its leading slash, an upper-case method) instead of through the lazy
+        # properties, and leave them there for later readers.
+        path = environ.get("PATH_INFO", "")
+        if path[:1] == "/" and path.isascii():
+            request.__dict__["path"] = path
+        else:
+            path = request.path
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method.isupper():
+            request.__dict__["method"] = method
+        else:
+            method = request.method
         try:
-            if self.config["TRUSTED_HOSTS"] is not None:
-                request.trusted_hosts = self.config["TRUSTED_HOSTS"]
+            config = self.config
+            if config["TRUSTED_HOSTS"] is not None:
+                request.trusted_hosts = config["TRUSTED_HOSTS"]
                 request.host  # noqa: B018 (validates the Host header now, as a 400)
             url_map = self.url_map
             if url_map.host_matching or self.subdomain_matching:
                 domain = self._domain_for(request)
             else:
                 domain = url_map.default_subdomain
-            rule, outcome = url_map.resolve(request.path, request.method, domain)
+            rule, outcome = url_map.resolve(path, method, domain)
         except HTTPException as e:
             request.routing_exception = e
             return
         if rule is not None:
             request.url_rule = rule
             request.view_args = outcome  # type: ignore[assignment]
+            if ctx is not None and self._got_first_request:
+                endpoint = rule.endpoint
+                plan = self._endpoint_plans.get(endpoint)
+                if plan is None:
+                    plan = self._endpoint_plans[endpoint] = self._plan_for(request)
+                ctx._plan = plan
         elif isinstance(outcome, Redirect):
             request.routing_exception = self._redirect_exception(request, outcome)
         else:
@@ -1171,8 +1312,7 @@ class Kolba(TemplatingMixin, Scaffold):
         finally:
             # Registration reopens (as in Flask), so drop what was cached under it.
             self._got_first_request = False
-            self._plans.clear()
-            self._handler_cache.clear()
+            self._clear_caches()
 
 
 def _run_all(

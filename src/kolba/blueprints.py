@@ -339,8 +339,7 @@ class Blueprint(Scaffold):
         for child, child_options in self._nested:
             child.register(app, {**child_options, _PARENT_OPTION: mount})
         # The app caches hook chains and handler lookups; what applies has changed.
-        app._plans.clear()
-        app._handler_cache.clear()
+        app._clear_caches()
 
     def _copy_scoped(self, app: Kolba, name: str) -> None:
         """Copy hooks and handlers into the app's registries under ``name``."""

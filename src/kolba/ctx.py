@@ -9,7 +9,12 @@ from functools import update_wrapper
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .globals import _cv_app, _cv_request
-from .signals import appcontext_popped, appcontext_pushed
+from .signals import (
+    appcontext_popped,
+    appcontext_pushed,
+    appcontext_tearing_down,
+    request_tearing_down,
+)
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -268,7 +273,17 @@ class RequestContext(AppContext):
                 self._deferred_exc = exc
             else:
                 try:
-                    self._teardown(exc)
+                    plan = self._plan
+                    if (
+                        self.app._lean
+                        and plan is not None
+                        and not plan.teardown
+                        and not request_tearing_down.receivers
+                    ):
+                        # PERF: nothing to tear down; only the request needs closing.
+                        self.request.close()
+                    else:
+                        self._teardown(exc)
                 except BaseException as e:
                     error = e
         ctx = _cv_request.get()
@@ -277,9 +292,14 @@ class RequestContext(AppContext):
         if app_token is not None:
             # The app context's teardown runs even when a request teardown failed; the
             # first failure is the one raised.
+            app = self.app
             try:
-                if not defer:
-                    self.app.do_teardown_appcontext(None if exc is _sentinel else exc)
+                if not defer and (
+                    not app._lean
+                    or app.teardown_appcontext_funcs
+                    or appcontext_tearing_down.receivers
+                ):
+                    app.do_teardown_appcontext(None if exc is _sentinel else exc)
             except BaseException as e:
                 if error is None:
                     error = e
