@@ -18,6 +18,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -180,8 +181,12 @@ def server_command(server: str, target: str, port: int) -> list[str]:
             venv_bin("gunicorn"),
             "--workers",
             "1",
+            # gthread with one thread: one request at a time, like granian's single blocking
+            # thread, but keeps connections alive (the sync worker closes each one).
             "--worker-class",
-            "sync",
+            "gthread",
+            "--threads",
+            "1",
             "--bind",
             f"{LOOPBACK}:{port}",
             "--log-level",
@@ -224,30 +229,34 @@ def serving(
     """
     port = free_port()
     base = f"http://{LOOPBACK}:{port}"
-    log_file = (RESULTS_DIR / ".server.log").open("wb") if RESULTS_DIR.exists() else None
-    process = subprocess.Popen(
-        server_command(server, target, port),
-        cwd=workdir,
-        env={**os.environ, "PYTHONPATH": str(workdir), **(env or {})},
-        stdout=log_file or subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    handle, log_name = tempfile.mkstemp(prefix="kolba-bench-server-", suffix=".log")
+    log_path = Path(log_name)
     try:
+        with os.fdopen(handle, "wb") as log_file:
+            process = subprocess.Popen(
+                server_command(server, target, port),
+                cwd=workdir,
+                env={**os.environ, "PYTHONPATH": str(workdir), **(env or {})},
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
-            wait_until_answering(base + probe_path, process, timeout)
-        except (RuntimeError, TimeoutError) as exc:
-            raise RuntimeError(f"{server} {target}: {exc}{_tail_of_log()}") from exc
-        yield base
+            try:
+                wait_until_answering(base + probe_path, process, timeout)
+            except (RuntimeError, TimeoutError) as exc:
+                raise RuntimeError(f"{server} {target}: {exc}{_tail_of(log_path)}") from exc
+            yield base
+        finally:
+            _stop(process)
     finally:
-        _stop(process)
-        if log_file is not None:
-            log_file.close()
+        log_path.unlink(missing_ok=True)
 
 
-def _tail_of_log() -> str:
+def _tail_of(path: Path) -> str:
+    """The server's last lines of output, to say why it did not start."""
     try:
-        text = (RESULTS_DIR / ".server.log").read_text(encoding="utf-8", errors="replace")
+        text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
     return "\n" + "\n".join(text.splitlines()[-15:]) if text else ""
@@ -264,6 +273,18 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+
+def fetch(url: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """One GET over HTTP: status, headers, body (HTTP error statuses included)."""
+    if not url.startswith(f"http://{LOOPBACK}:"):
+        raise ValueError(f"refusing to fetch {url}: the suite only talks to {LOOPBACK}")
+    request = urllib.request.Request(url, headers={"Accept": "*/*"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, list(answer.headers.items()), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, list(error.headers.items()), error.read()
 
 
 # --- wrk --------------------------------------------------------------------------------------
@@ -339,11 +360,7 @@ def parse_wrk(output: str) -> WrkResult:
         requests_per_s=float(rps.group(1)),
         requests=int(total.group(1)),
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
-        # A read error is how wrk counts a server closing the connection after each response
-        # (gunicorn's sync worker does): not a failure, so only the others count.
-        socket_errors=(
-            int(errors.group(1)) + int(errors.group(3)) + int(errors.group(4)) if errors else 0
-        ),
+        socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
         latency_ms=_duration_ms(latency.group(1)) if latency else float("nan"),
         latency_p99_ms=_duration_ms(p99.group(1)) if p99 else float("nan"),
     )

@@ -23,7 +23,12 @@ SECRET_KEY = "kolba-benchmark-secret"
 
 #: The 20 rows the template scenario renders; two of them need HTML escaping.
 ROWS: list[dict[str, object]] = [
-    {"id": i, "name": f"item {i}", "price": i * 1.25, "note": "<b>&</b>" if i % 10 == 3 else ""}
+    {
+        "id": i,
+        "name": f"item {i}",
+        "price": f"{i * 1.25:.2f}",
+        "note": "<b>&</b>" if i % 10 == 3 else "",
+    }
     for i in range(1, 21)
 ]
 

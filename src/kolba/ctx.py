@@ -78,12 +78,14 @@ class AppContext:
     ``with app.app_context():`` for code that runs outside a request (CLI, tests).
     """
 
-    __slots__ = ("__dict__", "__weakref__", "_cv_tokens", "_g", "_url_adapter", "app")
+    __slots__ = ("__dict__", "__weakref__", "_cv_tokens", "app")
+
+    # PERF: class-level defaults; an instance stores its own only once it has one.
+    _url_adapter: Any = _sentinel
+    _g: _AppCtxGlobals | None = None
 
     def __init__(self, app: Kolba) -> None:
         self.app = app
-        self._url_adapter: Any = _sentinel
-        self._g: _AppCtxGlobals | None = None
         self._cv_tokens: list[Any] = []
 
     @property
@@ -164,17 +166,18 @@ class RequestContext(AppContext):
     client call), that one is used, with its ``g``.
     """
 
-    __slots__ = (
-        "_after_request_functions",
-        "_app_ctx",
-        "_deferred_exc",
-        "_owns_app_ctx",
-        "_plan",
-        "_session",
-        "_stream_objs",
-        "flashes",
-        "request",
-    )
+    __slots__ = ("_app_token", "_depth", "_owns_app_ctx", "_plan", "_req_token", "request")
+
+    # PERF: what most requests never set lives in class-level defaults, so building a
+    # context costs a handful of slot stores.
+    flashes: list[tuple[str, str]] | None = None
+    _session: SessionMixin | None = None
+    _after_request_functions: list[Callable[[Any], Any]] | tuple[()] = _EMPTY
+    #: The outer application context this request runs in (None when it is its own).
+    _app_ctx: AppContext | None = None
+    # Streamed responses that still need the context, and the teardown they hold back.
+    _stream_objs: list[Any] | tuple[()] = _EMPTY
+    _deferred_exc: BaseException | Any | None = _sentinel
 
     def __init__(
         self,
@@ -187,19 +190,11 @@ class RequestContext(AppContext):
         if request is None:
             request = app.request_class(environ)
         self.request: Request = request
-        self._url_adapter = _sentinel
-        self._g = None
-        self.flashes: list[tuple[str, str]] | None = None
-        self._session = session
-        self._after_request_functions: list[Callable[[Any], Any]] | tuple[()] = _EMPTY
-        # One (request token, app token or None) pair per push.
-        self._cv_tokens = []
-        #: The outer application context this request runs in (None when it is its own).
-        self._app_ctx: AppContext | None = None
+        if session is not None:
+            self._session = session
+        #: How many times this context is pushed (it may be pushed again while active).
+        self._depth = 0
         self._owns_app_ctx = False
-        # Streamed responses that still need the context, and the teardown they hold back.
-        self._stream_objs: list[Any] | tuple[()] = _EMPTY
-        self._deferred_exc: BaseException | Any | None = _sentinel
         #: The hooks that apply to the matched endpoint (set by the app when matching).
         self._plan: Any = None
 
@@ -243,16 +238,23 @@ class RequestContext(AppContext):
         app_ctx = _cv_app.get(None)
         if app_ctx is None or app_ctx.app is not self.app:
             app_token = _cv_app.set(self)
-            if not self._cv_tokens:
-                # Not stored as self._app_ctx: a self-reference would be a cycle.
-                self._owns_app_ctx = True
-            self._cv_tokens.append((_cv_request.set(self), app_token))
             if appcontext_pushed.receivers:
                 appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
         else:
-            if not self._cv_tokens:
+            app_token = None
+        req_token = _cv_request.set(self)
+        depth = self._depth
+        if depth:
+            self.__dict__.setdefault("_more_tokens", []).append((req_token, app_token))
+        else:
+            # PERF: the first push keeps its tokens in slots; only re-pushes need a list.
+            self._req_token = req_token
+            self._app_token = app_token
+            if app_token is None:
                 self._app_ctx = app_ctx
-            self._cv_tokens.append((_cv_request.set(self), None))
+            else:
+                self._owns_app_ctx = True
+        self._depth = depth + 1
         request = self.request
         if request.url_rule is None and request.routing_exception is None:
             self.app._match_request(request, self)
@@ -263,7 +265,10 @@ class RequestContext(AppContext):
         a streamed response still runs in this context, that teardown waits until the
         stream is closed.
         """
-        clear_request = len(self._cv_tokens) == 1
+        depth = self._depth
+        if not depth:
+            raise RuntimeError(f"{self!r} is not pushed; there is nothing to pop.")
+        clear_request = depth == 1
         defer = defer_teardown or (clear_request and bool(self._stream_objs))
         error: BaseException | None = None
         if clear_request:
@@ -287,7 +292,11 @@ class RequestContext(AppContext):
                 except BaseException as e:
                     error = e
         ctx = _cv_request.get()
-        token, app_token = self._cv_tokens.pop()
+        if clear_request:
+            token, app_token = self._req_token, self._app_token
+        else:
+            token, app_token = self.__dict__["_more_tokens"].pop()
+        self._depth = depth - 1
         _cv_request.reset(token)
         if app_token is not None:
             # The app context's teardown runs even when a request teardown failed; the

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any, cast
 from ..sansio import response as _sansio
 from ..sansio.datastructures import Headers
 from ..sansio.http import generate_etag
-from ..sansio.status import status_line
+from ..sansio.status import _STATUS_LINES, status_line
+
+_new_headers = object.__new__
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -138,9 +140,12 @@ class Response(_sansio.Response):
         self = cls.__new__(cls)
         data = body.encode("utf-8") if isinstance(body, str) else body
         headers.append(("Content-Length", str(len(data))))
-        self.headers = Headers._trusted(headers)
+        # PERF: Headers._trusted and status_line, inlined (this runs for most responses).
+        header_obj = _new_headers(Headers)
+        header_obj._list = headers
+        self.headers = header_obj
         self._status_code = status
-        self._status = status_line(status)
+        self._status = _STATUS_LINES.get(status) or status_line(status)
         self.response = self._bytes_list = [data]
         self.direct_passthrough = False
         return self
