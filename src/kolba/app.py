@@ -24,7 +24,7 @@ from urllib.parse import quote
 from . import typing as ft
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
-from .globals import _cv_app, _cv_request
+from .globals import _app_ctx_or_none, _cv_request
 from .helpers import find_package, get_debug_flag, get_load_dotenv, make_redirect
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
@@ -220,6 +220,7 @@ class Kolba(TemplatingMixin, Scaffold):
         self._first_request_running = False
         #: Set once serving starts when the pipeline methods are kolba's own (see _lean_app).
         self._lean = False
+        self._lean_direct = False
         self._plans: dict[str | None, _Plan] = {}
         self._endpoint_plans: dict[str, _Plan] = {}
         self._handler_cache: dict[tuple[type[BaseException], tuple[str, ...]], t.Any] = {}
@@ -518,8 +519,9 @@ class Kolba(TemplatingMixin, Scaffold):
                 ctx._close_streams()
             preserve = environ.get("kolba.debug.preserve_context")
             if preserve is not None:
-                preserve(_cv_app.get())
-                preserve(_cv_request.get())
+                # The test client pushes it again after the request (``with client:``);
+                # as the request's own app context too when it is one.
+                preserve(ctx)
             if error is not None and self.should_ignore_error(error):
                 error = None
             ctx.pop(error)
@@ -572,6 +574,27 @@ class Kolba(TemplatingMixin, Scaffold):
                     else:
                         # finalize_request and process_response, for an empty plan.
                         rv_type = type(rv)
+                        if (
+                            (rv_type is str or rv_type is bytes)
+                            and self._lean_direct
+                            and not ctx._after_request_functions
+                            and ctx._session is None
+                            and "HTTP_COOKIE" not in environ
+                        ):
+                            # PERF: nothing can observe the Response object of a text
+                            # return here (no hook, no session, a stock response class),
+                            # so send what it would send without building it.
+                            data = rv.encode() if rv_type is str else rv
+                            start_response(
+                                "200 OK",
+                                [
+                                    ("Content-Type", self._fast_text_content_type),
+                                    ("Content-Length", str(len(data))),
+                                ],
+                            )
+                            if environ.get("REQUEST_METHOD") == "HEAD":
+                                return []
+                            return [data]
                         if rv_type is str or rv_type is bytes:
                             response = self.response_class._prepared(  # type: ignore[assignment]
                                 rv, 200, [("Content-Type", self._fast_text_content_type)]
@@ -593,8 +616,9 @@ class Kolba(TemplatingMixin, Scaffold):
                 ctx._close_streams()
             preserve = environ.get("kolba.debug.preserve_context")
             if preserve is not None:
-                preserve(_cv_app.get())
-                preserve(_cv_request.get())
+                # The test client pushes it again after the request (``with client:``);
+                # as the request's own app context too when it is one.
+                preserve(ctx)
             ctx.pop(error)
 
     def _first_request(self) -> None:
@@ -630,9 +654,17 @@ class Kolba(TemplatingMixin, Scaffold):
 
     def _pipeline_is_stock(self) -> bool:
         cls = type(self)
-        return all(
+        stock = all(
             getattr(cls, name) is getattr(Kolba, name) for name in self._PIPELINE_METHODS
         ) and self._fast_text_content_type is not None
+        # A text view return can skip the Response object when the response class sends
+        # exactly what the stock one sends.
+        response_class = self.response_class
+        self._lean_direct = stock and all(
+            getattr(response_class, name) is getattr(Response, name)
+            for name in ("__call__", "get_wsgi_headers", "get_app_iter", "get_wsgi_response")
+        )
+        return stock
 
     def full_dispatch_request(self) -> Response:
         """Preprocess, dispatch and finalize the current request, handling its errors."""
@@ -948,7 +980,7 @@ class Kolba(TemplatingMixin, Scaffold):
             if _external is None:
                 _external = _scheme is not None
         else:
-            app_ctx = _cv_app.get(None)
+            app_ctx = _app_ctx_or_none()
             url_adapter = (
                 app_ctx.url_adapter
                 if app_ctx is not None and app_ctx.app is self

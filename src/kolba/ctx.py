@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from functools import update_wrapper
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .globals import _cv_app, _cv_request
+from .globals import _app_ctx_or_none, _cv_app, _cv_request
 from .signals import (
     appcontext_popped,
     appcontext_pushed,
@@ -67,7 +67,7 @@ class _AppCtxGlobals:
         return iter(self.__dict__)
 
     def __repr__(self) -> str:
-        ctx = _cv_app.get(None)
+        ctx = _app_ctx_or_none()
         if ctx is not None:
             return f"<kolba.g of {ctx.app.name!r}>"
         return object.__repr__(self)
@@ -236,24 +236,26 @@ class RequestContext(AppContext):
     def push(self) -> None:
         """Make this the current request context (and match the URL on the first push)."""
         app_ctx = _cv_app.get(None)
-        if app_ctx is None or app_ctx.app is not self.app:
-            app_token = _cv_app.set(self)
-            if appcontext_pushed.receivers:
-                appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
-        else:
-            app_token = None
+        if app_ctx is None:
+            app_ctx = _cv_request.get(None)
+        owns = app_ctx is None or app_ctx.app is not self.app
+        # Only another app's active context needs shadowing in _cv_app; with none active,
+        # this context is found through _cv_request (see globals._app_ctx_or_none).
+        app_token = _cv_app.set(self) if owns and app_ctx is not None else None
         req_token = _cv_request.set(self)
         depth = self._depth
         if depth:
-            self.__dict__.setdefault("_more_tokens", []).append((req_token, app_token))
+            self.__dict__.setdefault("_more_tokens", []).append((req_token, app_token, owns))
         else:
             # PERF: the first push keeps its tokens in slots; only re-pushes need a list.
             self._req_token = req_token
             self._app_token = app_token
-            if app_token is None:
-                self._app_ctx = app_ctx
-            else:
+            if owns:
                 self._owns_app_ctx = True
+            else:
+                self._app_ctx = app_ctx
+        if owns and appcontext_pushed.receivers:
+            appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
         self._depth = depth + 1
         request = self.request
         if request.url_rule is None and request.routing_exception is None:
@@ -293,12 +295,12 @@ class RequestContext(AppContext):
                     error = e
         ctx = _cv_request.get()
         if clear_request:
-            token, app_token = self._req_token, self._app_token
+            token, app_token, owned = self._req_token, self._app_token, self._owns_app_ctx
         else:
-            token, app_token = self.__dict__["_more_tokens"].pop()
+            token, app_token, owned = self.__dict__["_more_tokens"].pop()
         self._depth = depth - 1
         _cv_request.reset(token)
-        if app_token is not None:
+        if owned:
             # The app context's teardown runs even when a request teardown failed; the
             # first failure is the one raised.
             app = self.app
@@ -308,12 +310,20 @@ class RequestContext(AppContext):
                     or app.teardown_appcontext_funcs
                     or appcontext_tearing_down.receivers
                 ):
-                    app.do_teardown_appcontext(None if exc is _sentinel else exc)
+                    # Its teardown functions still see this as the app context (current_app,
+                    # g), but no longer as the request context.
+                    shown = _cv_app.set(self) if app_token is None else None
+                    try:
+                        app.do_teardown_appcontext(None if exc is _sentinel else exc)
+                    finally:
+                        if shown is not None:
+                            _cv_app.reset(shown)
             except BaseException as e:
                 if error is None:
                     error = e
             finally:
-                _cv_app.reset(app_token)
+                if app_token is not None:
+                    _cv_app.reset(app_token)
             if appcontext_popped.receivers:
                 appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
         if error is not None:
@@ -431,7 +441,7 @@ def has_request_context() -> bool:
 
 def has_app_context() -> bool:
     """Whether an application context is active (``current_app`` and ``g`` usable)."""
-    return _cv_app.get(None) is not None
+    return _app_ctx_or_none() is not None
 
 
 __all__ = [

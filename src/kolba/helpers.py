@@ -11,7 +11,7 @@ from functools import update_wrapper
 
 from markupsafe import escape
 
-from .globals import _cv_app, _cv_request, current_app, request_ctx
+from .globals import _app_ctx_or_none, _cv_request, current_app, request_ctx
 from .signals import message_flashed
 
 if t.TYPE_CHECKING:
@@ -66,7 +66,7 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
 
     A CR, LF or NUL in ``location`` raises ValueError: it would split the response.
     """
-    ctx = _cv_app.get(None)
+    ctx = _app_ctx_or_none()
     if ctx is not None:
         return ctx.app.redirect(location, code=code)
     return make_redirect(location, code=code, Response=Response)
@@ -104,7 +104,7 @@ def abort(code: int | Response, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
     """Raise the HTTPException for ``code`` (``abort(404)``, ``abort(400, "why")``), or
     stop with a ready Response (``abort(make_response(...))``).
     """
-    ctx = _cv_app.get(None)
+    ctx = _app_ctx_or_none()
     if ctx is not None:
         ctx.app.aborter(code, *args, **kwargs)
     from .sansio.exceptions import abort as _abort

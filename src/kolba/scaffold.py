@@ -349,9 +349,9 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
     session object itself here would open it (verify the cookie, or query a session
     store) for every template, even those that never use it.
     """
-    from .globals import _cv_app, _cv_request
+    from .globals import _app_ctx_or_none, _cv_request
 
-    app_ctx = _cv_app.get(None)
+    app_ctx = _app_ctx_or_none()
     req_ctx = _cv_request.get(None)
     rv: dict[str, t.Any] = {}
     if app_ctx is not None:

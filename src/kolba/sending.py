@@ -34,7 +34,7 @@ from stat import S_ISREG
 from time import time
 from urllib.parse import quote
 
-from .globals import _cv_app, _cv_request
+from .globals import _app_ctx_or_none, _cv_request
 from .sansio.datastructures import Headers
 from .sansio.exceptions import NotFound, RequestedRangeNotSatisfiable
 from .sansio.http import http_date, parse_date, parse_etags, unquote_etag
@@ -465,7 +465,7 @@ def send_file(
     Never pass a path built from user input: use :func:`send_from_directory`.
     """
     app: Kolba | None = None
-    app_ctx = _cv_app.get(None)
+    app_ctx = _app_ctx_or_none()
     if app_ctx is not None:
         app = app_ctx.app
     if environ is None:
@@ -628,7 +628,7 @@ def send_from_directory(
     Other arguments go to :func:`send_file`.
     """
     folder = os.fspath(directory)
-    app_ctx = _cv_app.get(None)
+    app_ctx = _app_ctx_or_none()
     if app_ctx is not None and not os.path.isabs(folder):
         folder = os.path.join(app_ctx.app.root_path, folder)
     joined = safe_join(folder, os.fspath(path))

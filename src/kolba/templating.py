@@ -14,7 +14,7 @@ from jinja2 import BaseLoader, Template, TemplateNotFound
 from jinja2 import Environment as BaseEnvironment
 from jinja2.utils import LRUCache
 
-from .globals import _cv_app, _cv_request, current_app, g, request, session
+from .globals import _app_ctx_or_none, _cv_request, current_app, g, request, session
 from .helpers import get_flashed_messages, stream_with_context
 from .signals import before_render_template, template_rendered
 from .utils import cached_property
@@ -190,7 +190,7 @@ class TemplatingMixin:
 
 
 def _current_app() -> Kolba:
-    ctx = _cv_app.get(None)
+    ctx = _app_ctx_or_none()
     if ctx is None:
         # Raises the usual "working outside of application context" error.
         return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]

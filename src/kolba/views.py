@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typing as t
 
-from .globals import _cv_app, _cv_request, _no_app_msg, _no_req_msg
+from .globals import _cv_request, _get_app, _no_app_msg, _no_req_msg
 
 if t.TYPE_CHECKING:
     from . import typing as ft
@@ -30,7 +30,7 @@ def _call(handler: t.Callable[..., t.Any], url_values: dict[str, t.Any]) -> t.An
     # PERF: the context variable itself rather than the current_app proxy: one lookup
     # instead of the proxy's resolve-and-forward, on every class-based view call.
     try:
-        app: Kolba = _cv_app.get().app
+        app: Kolba = _get_app()
     except LookupError:
         raise RuntimeError(_no_app_msg) from None
     return app.ensure_sync(handler)(**url_values)

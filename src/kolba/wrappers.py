@@ -7,7 +7,7 @@ from __future__ import annotations
 import typing as t
 
 from . import json
-from .globals import _cv_app, _cv_request
+from .globals import _app_ctx_or_none, _cv_request
 from .sansio.exceptions import BadRequest
 from .wsgi.request import Request as _WSGIRequest
 from .wsgi.response import Response as _WSGIResponse
@@ -80,7 +80,7 @@ def _config_limit(request: Request, attr: str, key: str, fallback: t.Any) -> t.A
     value = request.__dict__.get(attr)
     if value is not None:
         return value
-    ctx = _cv_app.get(None)
+    ctx = _app_ctx_or_none()
     if ctx is None:
         return fallback
     return ctx.app.config[key]
@@ -148,7 +148,7 @@ class Request(_WSGIRequest):
             self._load_form_data()
             files = self.__dict__["files"]
         if not files and not getattr(files, "_enctype_hint", False):
-            ctx = _cv_app.get(None)
+            ctx = _app_ctx_or_none()
             if ctx is not None and ctx.app.debug and self.mimetype != "multipart/form-data":
                 _files_with_enctype_hint(files)
         return files
@@ -186,7 +186,7 @@ class Request(_WSGIRequest):
         try:
             return super().on_json_loading_failed(e)
         except BadRequest as error:
-            ctx = _cv_app.get(None)
+            ctx = _app_ctx_or_none()
             if ctx is not None and ctx.app.debug:
                 raise
             if e is None:
@@ -205,7 +205,7 @@ class Response(_WSGIResponse):
     @property
     def max_cookie_size(self) -> int:  # type: ignore[override]
         """MAX_COOKIE_SIZE of the current app (4093 outside one); 0 disables the check."""
-        ctx = _cv_app.get(None)
+        ctx = _app_ctx_or_none()
         if ctx is not None:
             return ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
         return super().max_cookie_size

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json as _json
 import typing as t
 
-from ..globals import _cv_app
+from ..globals import _app_ctx_or_none
 
 if t.TYPE_CHECKING:
     from ..wrappers import Response
@@ -13,7 +13,7 @@ if t.TYPE_CHECKING:
 
 def dumps(obj: t.Any, **kwargs: t.Any) -> str:
     """Serialize to JSON with ``current_app.json``, or the standard library outside an app."""
-    ctx = _cv_app.get(None)
+    ctx = _app_ctx_or_none()
     if ctx is not None:
         return ctx.app.json.dumps(obj, **kwargs)
     kwargs.setdefault("default", _default)
@@ -22,7 +22,7 @@ def dumps(obj: t.Any, **kwargs: t.Any) -> str:
 
 def dump(obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
     """Serialize to a text file."""
-    ctx = _cv_app.get(None)
+    ctx = _app_ctx_or_none()
     if ctx is not None:
         ctx.app.json.dump(obj, fp, **kwargs)
         return
@@ -32,7 +32,7 @@ def dump(obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
 
 def loads(s: str | bytes, **kwargs: t.Any) -> t.Any:
     """Parse JSON with ``current_app.json``, or the standard library outside an app."""
-    ctx = _cv_app.get(None)
+    ctx = _app_ctx_or_none()
     if ctx is not None:
         return ctx.app.json.loads(s, **kwargs)
     return _json.loads(s, **kwargs)
@@ -40,7 +40,7 @@ def loads(s: str | bytes, **kwargs: t.Any) -> t.Any:
 
 def load(fp: t.IO[t.AnyStr], **kwargs: t.Any) -> t.Any:
     """Parse JSON from a file."""
-    ctx = _cv_app.get(None)
+    ctx = _app_ctx_or_none()
     if ctx is not None:
         return ctx.app.json.load(fp, **kwargs)
     return _json.load(fp, **kwargs)
