@@ -39,7 +39,7 @@ from .sansio.exceptions import (
     HTTPException,
     InternalServerError,
 )
-from .sansio.response import mimetype_with_charset
+from .sansio.response import _checked_content_type
 from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
 from .signals import (
@@ -917,7 +917,15 @@ class Kolba(TemplatingMixin, Scaffold):
             target = outcome.target
             if "://" not in target.split("?", 1)[0]:
                 target = quote(target, safe="/:@!$&'()*+,;=~%?")
-            query = request.query_string.decode("latin-1") if outcome.keep_query else None
+            query = None
+            if outcome.keep_query:
+                # The raw query goes into a header: escape anything that is not URL-safe
+                # (existing escapes are kept).
+                query = quote(
+                    request.query_string.decode("latin-1"),
+                    safe="&=+%/?:@!$'()*,;~",
+                    encoding="latin-1",
+                )
             adapter = t.cast(MapAdapter, _cv_request.get().url_adapter)
             return RequestRedirect(adapter.make_redirect_url(target, query or None))
         except HTTPException as e:
@@ -1050,7 +1058,8 @@ class Kolba(TemplatingMixin, Scaffold):
         cls = self.response_class
         if cls.__init__ is not Response.__init__ or not cls.automatically_set_content_length:
             return None
-        return mimetype_with_charset(cls.default_mimetype or "text/plain")
+        # Checked once here (CR, LF, NUL...), as the response constructor would check it.
+        return _checked_content_type(cls.default_mimetype or "text/plain")
 
     def _json_response(self, body: str, mimetype: str) -> Response:
         if self._fast_text_content_type is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import typing as t
+from datetime import timedelta
 from collections import defaultdict
 from functools import update_wrapper
 
@@ -123,13 +124,11 @@ class Scaffold:
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """The Cache-Control max age for static files: SEND_FILE_MAX_AGE_DEFAULT."""
-        from .globals import current_app
+        from .globals import _get_app
 
-        value = current_app.config["SEND_FILE_MAX_AGE_DEFAULT"]
+        value = _get_app().config["SEND_FILE_MAX_AGE_DEFAULT"]
         if value is None:
             return None
-        from datetime import timedelta
-
         if isinstance(value, timedelta):
             return int(value.total_seconds())
         return int(value)
@@ -144,7 +143,12 @@ class Scaffold:
         from .sending import send_from_directory
 
         max_age = self.get_send_file_max_age(filename)
-        return send_from_directory(t.cast(str, self.static_folder), filename, max_age=max_age)
+        return send_from_directory(
+            t.cast(str, self.static_folder),
+            filename,
+            # None would mean "ask the app" to send_file; the answer is known already.
+            max_age=_no_max_age if max_age is None else max_age,
+        )
 
     @property
     def jinja_loader(self) -> t.Any:
@@ -333,6 +337,11 @@ class Scaffold:
         if issubclass(exc_class, HTTPException):
             return exc_class, exc_class.code
         return exc_class, None
+
+
+def _no_max_age(path: str | None) -> None:
+    """The max age already worked out for a static file: none (Cache-Control: no-cache)."""
+    return None
 
 
 def _endpoint_from_view_func(view_func: t.Callable[..., t.Any] | None) -> str:

@@ -30,12 +30,13 @@ import typing as t
 import unicodedata
 import zlib
 from datetime import datetime, timezone
+from functools import lru_cache
 from stat import S_ISREG
 from time import time
 from urllib.parse import quote
 
 from .globals import _app_ctx_or_none, _cv_request
-from .sansio.datastructures import Headers
+from .sansio.datastructures import Headers, _header_value
 from .sansio.exceptions import NotFound, RequestedRangeNotSatisfiable
 from .sansio.http import http_date, parse_date, parse_etags, unquote_etag
 from .security import safe_join
@@ -379,6 +380,25 @@ def _quoted_if_needed(value: str) -> str:
     return f'"{escaped}"'
 
 
+@lru_cache(maxsize=64)
+def _http_date_cached(seconds: int) -> str:
+    # PERF: Date and Expires change once a second; format each second once.
+    return http_date(seconds)
+
+
+@lru_cache(maxsize=1024)
+def _timestamp_date(stamp: float) -> tuple[datetime, str]:
+    # PERF: a static file's modification time repeats on every request for it.
+    moment = datetime.fromtimestamp(stamp, timezone.utc)
+    return moment, http_date(moment)
+
+
+@lru_cache(maxsize=1024)
+def _guess_mimetype(name: str) -> str:
+    # PERF: mimetypes.guess_type costs ~5 us; static file names repeat.
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
 def _cache_control(max_age: int | None) -> str:
     if max_age is None:
         return "no-cache"
@@ -535,11 +555,17 @@ def _build(
                 "send_file() cannot guess the mimetype of a file object without a name."
                 " Pass download_name='report.pdf' (or mimetype='application/pdf')."
             )
-        mimetype = mimetypes.guess_type(download_name)[0] or "application/octet-stream"
+        mimetype = _guess_mimetype(download_name)
 
-    headers = Headers()
+    # PERF: every value below is made here and safe by construction (the file name is
+    # cleaned by content_disposition), so the list is built directly, without the
+    # per-header checks of Headers.set; the one value from outside (X-Sendfile's path) is
+    # checked where it is added.
+    header_list: list[tuple[str, str]] = []
     if download_name is not None:
-        headers["Content-Disposition"] = content_disposition(download_name, as_attachment)
+        header_list.append(
+            ("Content-Disposition", content_disposition(download_name, as_attachment))
+        )
     elif as_attachment:
         raise TypeError(
             "send_file(as_attachment=True) needs a file name for the download: pass"
@@ -547,18 +573,19 @@ def _build(
         )
     if callable(max_age):
         max_age = max_age(path)
-    headers["Cache-Control"] = _cache_control(max_age)
+    header_list.append(("Cache-Control", _cache_control(max_age)))
     if max_age is not None:
-        headers["Expires"] = http_date(int(time() + max_age))
+        header_list.append(("Expires", _http_date_cached(int(time() + max_age))))
 
     modified_at: datetime | None = None
     stamp = mtime if last_modified is None else last_modified
     if stamp is not None:
         if isinstance(stamp, datetime):
             modified_at = stamp
+            header_list.append(("Last-Modified", http_date(modified_at)))
         else:
-            modified_at = datetime.fromtimestamp(stamp, timezone.utc)
-        headers["Last-Modified"] = http_date(modified_at)
+            modified_at, shown = _timestamp_date(stamp)
+            header_list.append(("Last-Modified", shown))
     tag: str | None = None
     if isinstance(etag, str):
         tag = etag
@@ -567,14 +594,15 @@ def _build(
         # files of the same size and time apart.
         tag = f"{mtime}-{size}-{zlib.adler32(path.encode('utf-8', 'surrogateescape'))}"
     if tag is not None:
-        headers["ETag"] = f'"{tag}"'
+        header_list.append(("ETag", _header_value(f'"{tag}"')))
 
     span: tuple[int, int] | None = None
     status = 200
     method = environ.get("REQUEST_METHOD")
+    headers = Headers._trusted(header_list)
     if conditional and method in ("GET", "HEAD"):
-        headers["Accept-Ranges"] = "bytes"
-        headers["Date"] = http_date()
+        header_list.append(("Accept-Ranges", "bytes"))
+        header_list.append(("Date", _http_date_cached(int(time()))))
         precondition = check_preconditions(environ, tag, modified_at)
         if precondition is not None:
             # PERF: a 304 (the common repeat visit) is answered without opening the file.
@@ -596,7 +624,7 @@ def _build(
     if use_x_sendfile and path is not None:
         # The front server (Apache, lighttpd, nginx via X-Accel) sends the file itself
         # and answers ranges for it.
-        headers["X-Sendfile"] = path
+        headers["X-Sendfile"] = path  # checked: a file name may hold a line break
         if size is not None:
             headers["Content-Length"] = str(size)
         return response_class(

@@ -284,7 +284,11 @@ class Request:
 
     @cached_property
     def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
-        return parse_options_header(self.headers.get("Content-Type", ""))
+        value = self.headers.get("Content-Type", "")
+        if ";" not in value and '"' not in value and "," not in value:
+            # PERF: a content type without parameters needs no parser.
+            return value.strip(), {}
+        return parse_options_header(value)
 
     @property
     def mimetype(self) -> str:
