@@ -193,3 +193,81 @@ class _Sink:
 
     def flush(self) -> None:
         pass
+
+
+def build_hooked(cls: type[Kolba]) -> tuple[Kolba, Calls]:
+    app, calls = build(cls)
+    bp = kolba.Blueprint("bp", __name__, url_prefix="/bp/<lang>")
+
+    @app.url_value_preprocessor
+    def pull(endpoint: str | None, values: dict[str, t.Any] | None) -> None:
+        calls.append(f"pull:{endpoint}")
+        if values:
+            kolba.g.lang = values.pop("lang", None)
+
+    @app.before_request
+    def before() -> t.Any:
+        calls.append("before")
+        if kolba.request.args.get("stop"):
+            return "stopped by before", 202
+        return None
+
+    @app.after_request
+    def after(response: Response) -> Response:
+        calls.append("after")
+        response.headers["X-After"] = "app"
+        return response
+
+    @app.teardown_request
+    def teardown(exc: BaseException | None) -> None:
+        calls.append(f"teardown:{type(exc).__name__ if exc else None}")
+
+    @bp.before_request
+    def bp_before() -> None:
+        calls.append("bp-before")
+
+    @bp.after_request
+    def bp_after(response: Response) -> Response:
+        calls.append("bp-after")
+        return response
+
+    @bp.route("/page")
+    def page() -> str:
+        return f"page in {kolba.g.lang}"
+
+    app.register_blueprint(bp)
+    return app, calls
+
+
+HOOKED_PATHS = [
+    ("GET", "/"),
+    ("GET", "/?stop=1"),
+    ("GET", "/json"),
+    ("GET", "/abort"),
+    ("GET", "/handled"),
+    ("GET", "/after-this"),
+    ("GET", "/session"),
+    ("GET", "/bp/fr/page"),
+    ("GET", "/missing"),
+    ("HEAD", "/"),
+]
+
+
+def hooked_answers(cls: type[Kolba], method: str, path: str) -> list[t.Any]:
+    app, calls = build_hooked(cls)
+    client = app.test_client()
+    out: list[t.Any] = []
+    for _ in range(3):
+        rv = client.open(path, method=method)
+        out.append((rv.status_code, sorted(rv.headers.items()), rv.data, list(calls)))
+        calls.clear()
+    return out
+
+
+@pytest.mark.parametrize(("method", "path"), HOOKED_PATHS)
+def test_lean_and_method_pipelines_run_hooks_alike(method: str, path: str) -> None:
+    lean = hooked_answers(Kolba, method, path)
+    methods = hooked_answers(MethodPipelineKolba, method, path)
+    assert _strip_cookies(lean) == _strip_cookies(methods)
+    # The hooks did run (the comparison would pass if neither ran them).
+    assert any("before" in entry[3] for entry in lean)

@@ -532,8 +532,8 @@ class Kolba(TemplatingMixin, Scaffold):
         PERF: once serving starts, an app that overrides none of the pipeline methods
         (``_PIPELINE_METHODS``) takes this path: the same steps in the same order, without
         a method call per step, and skipping the steps that have nothing registered. A
-        request with hooks, signal receivers, a routing error or automatic OPTIONS goes
-        through the methods as usual (``_dispatch_pushed``).
+        request with signal receivers, a routing error or automatic OPTIONS goes through
+        the methods as usual (``full_dispatch_request``).
         """
         ctx = RequestContext(self, environ)
         error: BaseException | None = None
@@ -547,7 +547,6 @@ class Kolba(TemplatingMixin, Scaffold):
                 if (
                     rule is None
                     or plan is None
-                    or plan.busy
                     or request_started.receivers
                     or request_finished.receivers
                     or (
@@ -565,17 +564,32 @@ class Kolba(TemplatingMixin, Scaffold):
                     except TypeError:  # an unhashable callable view
                         sync_view = self.ensure_sync(view)
                     try:
-                        rv = sync_view(**request.view_args)  # type: ignore[arg-type]
+                        if plan.busy:
+                            # preprocess_request, then the view unless a hook answered.
+                            rv = None
+                            if plan.url_value_preprocessors:
+                                endpoint = rule.endpoint
+                                for url_func in plan.url_value_preprocessors:
+                                    url_func(endpoint, request.view_args)
+                            for before_func in plan.before:
+                                rv = before_func()
+                                if rv is not None:
+                                    break
+                            if rv is None:
+                                rv = sync_view(**request.view_args)  # type: ignore[arg-type]
+                        else:
+                            rv = sync_view(**request.view_args)  # type: ignore[arg-type]
                     except Exception as e:
                         answer: t.Any = self.handle_user_exception(e)
                         if answer is e:
                             e.__traceback__ = None  # see full_dispatch_request
                         response = self.finalize_request(answer)
                     else:
-                        # finalize_request and process_response, for an empty plan.
+                        # finalize_request and process_response, inlined.
                         rv_type = type(rv)
                         if (
                             (rv_type is str or rv_type is bytes)
+                            and not plan.after
                             and self._lean_direct
                             and not ctx._after_request_functions
                             and ctx._session is None
@@ -603,6 +617,8 @@ class Kolba(TemplatingMixin, Scaffold):
                             response = self.make_response(rv)
                         for func in ctx._after_request_functions:
                             response = self.ensure_sync(func)(response)
+                        for func in plan.after:
+                            response = func(response)
                         self._save_session(ctx, response)  # type: ignore[arg-type]
             except Exception as e:
                 error = e

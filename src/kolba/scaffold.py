@@ -91,9 +91,16 @@ class Scaffold:
     @property
     def static_folder(self) -> str | None:
         """The absolute path of the static folder, or None."""
-        if self._static_folder is not None:
-            return os.path.join(self.root_path, self._static_folder)
-        return None
+        folder = self._static_folder
+        if folder is None:
+            return None
+        # PERF: joined once per root_path and folder, not on every static request.
+        key = (self.root_path, folder)
+        cached = self.__dict__.get("_static_folder_cache")
+        if cached is None or cached[0] != key:
+            cached = (key, os.path.join(self.root_path, folder))
+            self.__dict__["_static_folder_cache"] = cached
+        return cached[1]
 
     @static_folder.setter
     def static_folder(self, value: str | os.PathLike[str] | None) -> None:
