@@ -162,6 +162,9 @@ class TagDateTime(JSONTag):
         return parse_date(value)
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 class TaggedJSONSerializer:
     """Serializes with tags; ``register`` adds custom ones."""
 
@@ -181,11 +184,15 @@ class TaggedJSONSerializer:
         self.order: list[JSONTag] = []
         for cls in self.default_tags:
             self.register(cls)
+        # Whether only the default tags are registered (none of them tags a plain str,
+        # int, float, bool or None).
+        self._stock = type(self).default_tags is TaggedJSONSerializer.default_tags
 
     def register(
         self, tag_class: type[JSONTag], force: bool = False, index: int | None = None
     ) -> None:
         """Add a tag; ``index`` places it in the check order (the end by default)."""
+        self._stock = False
         tag = tag_class(self)
         key = tag.key
         if key:
@@ -199,6 +206,9 @@ class TaggedJSONSerializer:
 
     def tag(self, value: t.Any) -> t.Any:
         """Convert ``value`` to its tagged JSON-compatible form."""
+        if self._stock and type(value) in _PLAIN:
+            # PERF: most session values are plain; no tag applies to them.
+            return value
         for tag in self.order:
             if tag.check(value):
                 return tag.tag(value)
