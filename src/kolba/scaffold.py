@@ -8,6 +8,7 @@ from datetime import timedelta
 from collections import defaultdict
 from functools import update_wrapper
 
+from .globals import _app_ctx_or_none, _cv_request, _get_app
 from .helpers import get_root_path
 from .sansio.exceptions import HTTPException, default_exceptions
 
@@ -131,8 +132,6 @@ class Scaffold:
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """The Cache-Control max age for static files: SEND_FILE_MAX_AGE_DEFAULT."""
-        from .globals import _get_app
-
         value = _get_app().config["SEND_FILE_MAX_AGE_DEFAULT"]
         if value is None:
             return None
@@ -365,8 +364,6 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
     session object itself here would open it (verify the cookie, or query a session
     store) for every template, even those that never use it.
     """
-    from .globals import _app_ctx_or_none, _cv_request
-
     app_ctx = _app_ctx_or_none()
     req_ctx = _cv_request.get(None)
     rv: dict[str, t.Any] = {}

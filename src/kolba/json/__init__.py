@@ -5,7 +5,7 @@ from __future__ import annotations
 import json as _json
 import typing as t
 
-from ..globals import _app_ctx_or_none
+from ..globals import _app_ctx_or_none, _get_app
 
 if t.TYPE_CHECKING:
     from ..wrappers import Response
@@ -51,9 +51,7 @@ def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
 
     Uses ``current_app.json.response``; needs an application context.
     """
-    from ..globals import current_app
-
-    return current_app.json.response(*args, **kwargs)
+    return _get_app().json.response(*args, **kwargs)
 
 
 def _default(o: t.Any) -> t.Any:
