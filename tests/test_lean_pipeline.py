@@ -178,7 +178,7 @@ def test_errors_propagate_alike_in_testing_mode(cls: type[Kolba], path: str) -> 
 @pytest.mark.parametrize("cls", [Kolba, MethodPipelineKolba])
 @pytest.mark.parametrize("path", ["/none", "/boom"])
 def test_errors_become_500_alike_outside_testing(cls: type[Kolba], path: str) -> None:
-    app, calls = build(cls)
+    app, _calls = build(cls)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     client = app.test_client()
     client.get("/")

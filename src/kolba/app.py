@@ -221,6 +221,7 @@ class Kolba(TemplatingMixin, Scaffold):
         #: Set once serving starts when the pipeline methods are kolba's own (see _lean_app).
         self._lean = False
         self._lean_direct = False
+        self._lean_content_type = ""
         self._plans: dict[str | None, _Plan] = {}
         self._endpoint_plans: dict[str, _Plan] = {}
         self._handler_cache: dict[tuple[type[BaseException], tuple[str, ...]], t.Any] = {}
@@ -602,7 +603,7 @@ class Kolba(TemplatingMixin, Scaffold):
                             start_response(
                                 "200 OK",
                                 [
-                                    ("Content-Type", self._fast_text_content_type),
+                                    ("Content-Type", self._lean_content_type),
                                     ("Content-Length", str(len(data))),
                                 ],
                             )
@@ -611,7 +612,7 @@ class Kolba(TemplatingMixin, Scaffold):
                             return [data]
                         if rv_type is str or rv_type is bytes:
                             response = self.response_class._prepared(  # type: ignore[assignment]
-                                rv, 200, [("Content-Type", self._fast_text_content_type)]
+                                rv, 200, [("Content-Type", self._lean_content_type)]
                             )
                         else:
                             response = self.make_response(rv)
@@ -670,9 +671,12 @@ class Kolba(TemplatingMixin, Scaffold):
 
     def _pipeline_is_stock(self) -> bool:
         cls = type(self)
-        stock = all(
-            getattr(cls, name) is getattr(Kolba, name) for name in self._PIPELINE_METHODS
-        ) and self._fast_text_content_type is not None
+        content_type = self._fast_text_content_type
+        stock = (
+            all(getattr(cls, name) is getattr(Kolba, name) for name in self._PIPELINE_METHODS)
+            and content_type is not None
+        )
+        self._lean_content_type = content_type or ""
         # A text view return can skip the Response object when the response class sends
         # exactly what the stock one sends.
         response_class = self.response_class

@@ -345,7 +345,7 @@ class RequestContext(AppContext):
     def _begin_stream(self, stream: Any) -> None:
         if not self._stream_objs:
             self._stream_objs = []
-        self._stream_objs.append(stream)  # type: ignore[union-attr]
+        self._stream_objs.append(stream)
 
     def _close_streams(self) -> None:
         for stream in list(self._stream_objs):
@@ -412,7 +412,7 @@ def after_this_request(f: F) -> F:
         )
     if not ctx._after_request_functions:
         ctx._after_request_functions = []
-    ctx._after_request_functions.append(f)  # type: ignore[union-attr]
+    ctx._after_request_functions.append(f)
     return f
 
 

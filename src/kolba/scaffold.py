@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import typing as t
-from datetime import timedelta
 from collections import defaultdict
+from datetime import timedelta
 from functools import update_wrapper
 
 from .globals import _app_ctx_or_none, _cv_request, _get_app
@@ -347,7 +347,6 @@ class Scaffold:
 
 def _no_max_age(path: str | None) -> None:
     """The max age already worked out for a static file: none (Cache-Control: no-cache)."""
-    return None
 
 
 def _endpoint_from_view_func(view_func: t.Callable[..., t.Any] | None) -> str:

@@ -267,9 +267,7 @@ def check_preconditions(
             return 412
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match:
-        if etag is not None and (
-            if_none_match == f'"{etag}"' or if_none_match == f'W/"{etag}"'
-        ):
+        if etag is not None and if_none_match in (f'"{etag}"', f'W/"{etag}"'):
             # PERF: a browser revalidating sends back the one tag it was given.
             return 304
         tags = parse_etags(if_none_match)
@@ -519,9 +517,7 @@ def send_file(
 
         response_class = Response
 
-    source = _source(
-        path_or_file, None if _root_path is None else os.fspath(_root_path), _stat
-    )
+    source = _source(path_or_file, None if _root_path is None else os.fspath(_root_path), _stat)
     try:
         return _build(
             response_class,

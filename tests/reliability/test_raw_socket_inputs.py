@@ -1417,17 +1417,8 @@ CLOSE_NOT_ANNOUNCED = {
     "a malformed chunk size",
     "a chunk longer than its size line",
 }
-# Diagnosis: WSGIRequestHandler._must_close (src/kolba/wsgi/serving.py) ignores a request
-# body that failed (body.error set: a malformed chunk, a client that timed out) and a chunked
-# body left unfinished (a 413 mid-upload). The response goes out without "Connection: close"
-# (_send_headers even resets the close_connection=True that _RequestBody._fail set), then
-# handle_one_request closes the connection anyway once drain() fails, so a client reusing it
-# loses its next request. One-line fix: in _must_close, return True when body.error is not
-# None or the body is not a _FixedLengthBody (verified to pass tests/wsgi/test_serving.py).
-CLOSE_NOT_ANNOUNCED_BUG = (
-    "serving.py:WSGIRequestHandler._must_close: a failed or unfinished chunked request body"
-    " gets no 'Connection: close', yet the server then closes the connection"
-)
+# A failed or unfinished request body (a malformed chunk, a client that timed out, a 413
+# mid-upload) makes the server close the connection; the response must announce it.
 
 
 def assert_still_serving(live: Live, conn: Connection, reply: Reply, reuse: bool = True) -> None:
@@ -1492,7 +1483,6 @@ def test_hostile_request_over_the_wire(live: Live, wire: Wire) -> None:
     assert "/p/smuggled" not in live.ledger.paths
 
 
-@pytest.mark.xfail(strict=True, reason=CLOSE_NOT_ANNOUNCED_BUG)
 @pytest.mark.parametrize(
     "wire", [c for c in CASES if c.id in CLOSE_NOT_ANNOUNCED], ids=lambda c: str(c.id)
 )

@@ -287,7 +287,9 @@ def test_no_query_ever_reaches_a_console(cmd: str, frame: int, secret: str) -> N
 
 
 def test_traceback_page_offers_nothing_to_run() -> None:
-    status, body = _call(DebuggedApplication(_Recorder(), evalex=True), "/boom")
+    status, body = _call(
+        DebuggedApplication(_Recorder(), evalex=True), "/boom", REMOTE_ADDR="127.0.0.1"
+    )
     page = body.decode()
     assert status.startswith("500 ")
     assert "RuntimeError" in page  # it is the debug page...
@@ -296,7 +298,7 @@ def test_traceback_page_offers_nothing_to_run() -> None:
         assert interactive not in lowered  # ...with nothing that can send code back
 
 
-# -- local clients only (xfail: not implemented) -----------------------------------------------
+# -- local clients only --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "::1", "127.8.9.10"])
@@ -310,18 +312,6 @@ def test_loopback_clients_see_the_traceback(address: str) -> None:
 
 
 @pytest.mark.parametrize("address", ["203.0.113.7", "10.0.0.2", "2001:db8::1", ""])
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "DebuggedApplication._respond (src/kolba/wsgi/debug.py) shows the traceback page,"
-        " with source lines and locals' values in the message, to any client: there is no"
-        " check of REMOTE_ADDR, so `kolba run --debug --host 0.0.0.0` leaks source to the"
-        " network. Minimal fix: unless the client address is loopback"
-        " (ipaddress.ip_address(REMOTE_ADDR).is_loopback), answer a plain 500 without"
-        " details and log the traceback; an opt-in (DebuggedApplication(...,"
-        " allow_remote=True), run_simple/`kolba run --debugger-remote`) for containers."
-    ),
-)
 def test_other_clients_do_not_see_the_traceback(address: str) -> None:
     debugged = DebuggedApplication(failing_app(DEBUG=True))
     status, body = _call(debugged, "/boom", REMOTE_ADDR=address)

@@ -225,17 +225,6 @@ def test_same_decision_as_flask(host: str) -> None:
     assert ours == theirs, host
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "host_is_trusted (src/kolba/sansio/request.py) compares the Host header, which"
-        " clients send in its ASCII (punycode) form, with the TRUSTED_HOSTS entries as"
-        " written; an entry written in Unicode ('bücher.de') never matches, so the site"
-        " answers 400 to every visitor. Werkzeug IDNA-encodes both sides. Fix: encode each"
-        " entry with the idna codec once (cache the normalised list per config value), not"
-        " per request."
-    ),
-)
 def test_unicode_entry_matches_its_punycode_host() -> None:
     app = make_app(["bücher.de"])
     rv = get(app, "xn--bcher-kva.de")

@@ -39,7 +39,11 @@ class Call:
     """Run a WSGI app the way a server does, honouring exc_info and write()."""
 
     def __init__(self, app: WSGIApplication, **environ: Any) -> None:
-        self.environ: dict[str, Any] = {"wsgi.errors": io.StringIO(), **environ}
+        self.environ: dict[str, Any] = {
+            "wsgi.errors": io.StringIO(),
+            "REMOTE_ADDR": "127.0.0.1",  # the page is shown to local clients only
+            **environ,
+        }
         setup_testing_defaults(self.environ)
         self.status = ""
         self.headers: list[tuple[str, str]] = []

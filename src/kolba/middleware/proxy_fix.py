@@ -76,7 +76,7 @@ class ProxyFix:
     """
 
     # Positional counts stay allowed: Werkzeug's signature takes them, and ports keep it.
-    def __init__(  # noqa: PLR0917
+    def __init__(
         self,
         app: WSGIApplication,
         x_for: int = 1,

@@ -64,9 +64,14 @@ class HTTPException(Exception):
 
         if self.response is not None:
             return self.response
-        return Response._prepared(
-            self.get_body(environ, scope), self.code or 500, self.get_headers(environ, scope)
-        )
+        headers = self.get_headers(environ, scope)
+        if type(self).get_headers is not HTTPException.get_headers:
+            # Headers from arguments (www_authenticate, retry_after, valid_methods...) or a
+            # subclass: checked like any header an app sets. The plain page's are known.
+            from .datastructures import _header_name, _header_value
+
+            headers = [(_header_name(k), _header_value(v)) for k, v in headers]
+        return Response._prepared(self.get_body(environ, scope), self.code or 500, headers)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Answer a WSGI request with this error."""
@@ -108,7 +113,7 @@ class BadRequestKeyError(BadRequest, KeyError):
         else:
             KeyError.__init__(self, arg)
 
-    @property  # type: ignore[override]
+    @property
     def description(self) -> str:
         if self.show_exception:
             return f"{self._description}\n{KeyError.__name__}: {KeyError.__str__(self)}"

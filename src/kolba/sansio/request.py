@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -90,13 +91,26 @@ def host_is_trusted(hostname: str | None, trusted_list: Iterable[str]) -> bool:
         return False
     host = _split_port(hostname).lower()
     for entry in trusted_list:
-        entry = entry.lower()
+        entry = _ascii_host(entry)
         if entry.startswith("."):
             if host == entry[1:] or host.endswith(entry):
                 return True
         elif host == _split_port(entry):
             return True
     return False
+
+
+@lru_cache(maxsize=256)
+def _ascii_host(entry: str) -> str:
+    """A TRUSTED_HOSTS entry as clients send it: lower-case, IDNA (punycode) for Unicode."""
+    entry = entry.lower()
+    if entry.isascii():
+        return entry
+    dot = "." if entry.startswith(".") else ""
+    try:
+        return dot + entry.lstrip(".").encode("idna").decode("ascii")
+    except UnicodeError:
+        return entry
 
 
 def _split_port(host: str) -> str:
@@ -287,7 +301,7 @@ class Request:
         value = self.headers.get("Content-Type", "")
         if ";" not in value and '"' not in value and "," not in value:
             # PERF: a content type without parameters needs no parser.
-            return value.strip(), {}
+            return value.strip(" \t"), {}
         return parse_options_header(value)
 
     @property

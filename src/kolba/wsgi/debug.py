@@ -13,6 +13,7 @@ have no effect.
 from __future__ import annotations
 
 import linecache
+import ipaddress
 import sys
 import sysconfig
 import traceback
@@ -192,6 +193,23 @@ def render_debug_page(exc: BaseException) -> str:
     )
 
 
+_REMOTE_PAGE = (
+    b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
+    b"<h1>Internal Server Error</h1>\n<p>The server hit an error. Its traceback is in the"
+    b" server's log; the debug page is only shown to clients on this machine.</p>\n"
+)
+
+
+def _is_loopback(address: str | None) -> bool:
+    """Whether ``address`` is a loopback address (127.0.0.0/8, ::1)."""
+    if not address:
+        return False
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
 class DebuggedApplication:
     """WSGI middleware that answers an unhandled exception with a traceback page.
 
@@ -201,6 +219,11 @@ class DebuggedApplication:
     traceback as text. The traceback is also written to ``environ["wsgi.errors"]``. When part
     of the body was already sent, the error is logged and re-raised, so that the server closes
     the connection and the client sees an incomplete response.
+
+    Only clients on the loopback interface see the traceback: any other client gets a plain
+    500 page (the traceback is still logged), so a debug server bound to ``0.0.0.0`` does not
+    show source code to the network. ``allow_remote=True`` shows it to everyone (for a
+    container whose port is published to the developer only).
 
     The interactive console of Werkzeug's debugger is not offered: ``evalex`` (always
     ``False`` here), ``pin_security`` and ``pin_logging`` are accepted for compatibility and
@@ -213,8 +236,10 @@ class DebuggedApplication:
         evalex: bool = False,
         pin_security: bool = True,
         pin_logging: bool = True,
+        allow_remote: bool = False,
     ) -> None:
         self.app = app
+        self.allow_remote = allow_remote
         #: Always False: there is no interactive console to enable.
         self.evalex = False
         self.pin_security = pin_security
@@ -244,7 +269,10 @@ class DebuggedApplication:
                 raise
             self._write(errors, plain)
             xhr = environ.get("HTTP_X_REQUESTED_WITH", "").lower() == "xmlhttprequest"
-            if xhr:
+            if not (self.allow_remote or _is_loopback(environ.get("REMOTE_ADDR"))):
+                body = _REMOTE_PAGE
+                content_type = "text/html"
+            elif xhr:
                 body, content_type = plain.encode("utf-8", "replace"), "text/plain"
             else:
                 page = render_debug_page(exc)

@@ -945,11 +945,17 @@ class WSGIRequestHandler(BaseHTTPRequestHandler):
         if not self._client_keep_alive or not self.server.keep_alive:
             return True
         body = self._body
-        if body is None or body.finished:
+        if body is None:
+            return False
+        if getattr(body, "error", None) is not None:
+            return True  # the body could not be read (a bad chunk, a timeout): the stream is lost
+        if body.finished:
             return False
         if self._expect_continue and not self._continue_sent:
             return True  # the client holds the body back; it cannot be skipped reliably
-        return isinstance(body, _FixedLengthBody) and body.remaining > self.max_drain
+        if not isinstance(body, _FixedLengthBody):
+            return True  # an unfinished chunked body cannot be skipped reliably
+        return body.remaining > self.max_drain
 
     def _finish_response(self) -> None:
         if not self._headers_sent:
