@@ -340,7 +340,7 @@ class MultipartDecoder:
             self._pos = self._scan = end + 2
             self._state = _HEADERS
             return None
-        if follow == b"" or follow == b"\r":
+        if follow in (b"", b"\r"):
             if self._eof:
                 raise _cut_off()
             self._pos = self._scan = end  # blanks are dropped as they come
