@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from ..wsgi.response import Response
 
 
+#: The default page of each exception class, rendered on first use.
+_PAGES: dict[type, str] = {}
+
+
 class HTTPException(Exception):
     """Base class of every HTTP error. Subclasses set ``code`` and ``description``.
 
@@ -64,6 +68,20 @@ class HTTPException(Exception):
 
         if self.response is not None:
             return self.response
+        cls = type(self)
+        if (
+            cls.get_body is HTTPException.get_body
+            and cls.get_description is HTTPException.get_description
+            and self.description is cls.description
+            and self.code is cls.code
+        ):
+            # PERF: the stock page of a class (the routing 404, say) is the same every time;
+            # render it once instead of escaping it again per request.
+            body = _PAGES.get(cls)
+            if body is None:
+                body = _PAGES[cls] = self.get_body(environ, scope)
+        else:
+            body = self.get_body(environ, scope)
         headers = self.get_headers(environ, scope)
         if type(self).get_headers is not HTTPException.get_headers:
             # Headers from arguments (www_authenticate, retry_after, valid_methods...) or a
@@ -71,7 +89,7 @@ class HTTPException(Exception):
             from .datastructures import _header_name, _header_value
 
             headers = [(_header_name(k), _header_value(v)) for k, v in headers]
-        return Response._prepared(self.get_body(environ, scope), self.code or 500, headers)
+        return Response._prepared(body, self.code or 500, headers)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Answer a WSGI request with this error."""
