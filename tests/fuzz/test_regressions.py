@@ -103,17 +103,6 @@ def test_options_header_oddities_read_as_werkzeug_reads_them(data: bytes) -> Non
     assert http.parse_options_header(text) == wz_http.parse_options_header(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Request._parsed_content_type (src/kolba/sansio/request.py), in its new fast path"
-        " for a Content-Type without parameters, strips with str.strip() (every Unicode"
-        " blank: \\x0b, \\x0c, \\x1c-\\x1f, \\x85, \\xa0), while parse_options_header, the"
-        " general path, strips only spaces and tabs as Werkzeug does; so"
-        " 'application/json\\x0b' is JSON to kolba and not to Flask, and the two paths"
-        " disagree. Fix: value.strip(' \\t')."
-    ),
-)
 def test_json_with_a_trailing_line_break_in_the_content_type_is_not_json() -> None:
     """What the ``b"\\n"`` case means for a request: the mimetype keeps the stray character,
     so the body is not treated as JSON (no guessing in a security decision).

@@ -149,6 +149,16 @@ class Matcher:
         then the dynamic ones in priority order, then (for "/x/") rules that do not insist
         on strict slashes. Methods of rules that fit all but the method go to ``allowed``.
         """
+        # PERF: follow static segments in a loop while a node offers nothing else to try
+        # (no converter, no rest part; an empty segment needs the trailing-slash rules
+        # below): a deep blueprint prefix then costs no recursion.
+        last = len(segments)
+        while idx < last and not node.dynamic and segments[idx]:
+            child = node.static.get(segments[idx])
+            if child is None:
+                break
+            node = child
+            idx += 1
         if idx == len(segments):
             found: Found | SlashRedirect | None = None
             if node.rules:
