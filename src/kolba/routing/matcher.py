@@ -264,17 +264,24 @@ class Matcher:
                     ):
                         allowed.update(rule.methods or ())
             return None
-        values: dict[str, Any] = {}
+        values: dict[str, Any]
         if captured:
             # ValidationError (or a converter's own ValueError, such as an int too long to
             # parse) means "not this rule": the search goes on with the others.
             try:
-                for name, to_python, raw in zip(
-                    rule._capture_names, node.convs, captured, strict=True
-                ):
-                    values[name] = to_python(raw)
+                if len(captured) == 1:
+                    # PERF: one value (the usual /user/<int:id>) needs no zip.
+                    values = {rule._capture_names[0]: node.convs[0](captured[0])}
+                else:
+                    values = {}
+                    for name, to_python, raw in zip(
+                        rule._capture_names, node.convs, captured, strict=True
+                    ):
+                        values[name] = to_python(raw)
             except ValueError:
                 return None
+        else:
+            values = {}
         if domain_values:
             values = {**domain_values, **values}
         return rule, values
