@@ -179,6 +179,24 @@ def test_part_content_length_header_is_reported() -> None:
     assert request.files["f"].content_length == 3
 
 
+@pytest.mark.parametrize("length", ["\xb2", "9" * 5000])
+def test_a_part_content_length_that_int_refuses_is_not_an_error(length: str) -> None:
+    # Both passed str.isdigit() and then failed int(): a 500 with python-multipart's adapter.
+    seen: list[int | None] = []
+
+    def factory(total: Any, content_type: Any, filename: Any, part_length: Any) -> Any:
+        seen.append(part_length)
+        return default_stream_factory(total, content_type, filename, part_length)
+
+    headers, data = upload("f", "a.txt", b"abc")
+    body = encode([([*headers, ("Content-Length", length)], data)]).decode().encode("latin-1")
+    _form, files = MultipartParser(factory).parse(io.BytesIO(body), "XyZ", len(body))
+    assert seen == [None]
+    assert files["f"].read() == b"abc"
+    assert files["f"].content_length == 0
+    files["f"].close()
+
+
 def test_test_client_uploads() -> None:
     app = kolba.Kolba(__name__)
 
@@ -349,6 +367,16 @@ def test_part_header_count_and_size_limits_are_a_400() -> None:
     with pytest.raises(BadRequest, match="8192 bytes"):
         parse(encode([field(long_name, "1")]))
     assert parse(encode([field("n" * 4000, "1")])).form["n" * 4000] == "1"
+    # The 8 KiB are for the whole header block, not for each line of it.
+    lines = [(f"X-H{i}", "v" * 2000) for i in range(5)]
+    with pytest.raises(BadRequest, match="8192 bytes"):
+        parse(encode([(headers + lines, data)]))
+    assert parse(encode([(headers + lines[:3], data)])).form["a"] == "1"
+
+
+def test_a_preamble_line_that_only_starts_with_the_boundary_is_preamble() -> None:
+    body = b"--XyZ-not-a-boundary-line\r\n--XyZx\r\n" + encode([field("a", "1")])
+    assert parse(body).form["a"] == "1"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 :class:`MultipartDecoder` is fed the body in pieces of any size with
 :meth:`~MultipartDecoder.receive_data` (``None`` marks the end of the body) and hands out
-what it found, one event per :meth:`~MultipartDecoder.next_event` call:
+what it found, one event per :meth:`~MultipartDecoder.next_event` call (or all that the
+buffered bytes allow, as a list, per :meth:`~MultipartDecoder.events` call):
 
 - :class:`Field` or :class:`File` once a form part's header block is complete;
 - :class:`OtherPart` for a part that is not a form field (no Content-Disposition ``name``),
@@ -15,8 +16,9 @@ what it found, one event per :meth:`~MultipartDecoder.next_event` call:
 
 The same decoder serves a WSGI stream (:mod:`kolba.wsgi.multipart`) and an ASGI ``receive``.
 
-Speed: boundaries are found with ``bytes.find`` on the buffer and a part's header block is
-split in one go once its blank line has arrived, so no Python loop runs per byte.
+Speed: boundaries are found with ``bytes.find`` on the buffer, and a part's header block is
+read in one go once its blank line has arrived (by a single regex match when it has the
+shape browsers send), so no Python loop runs per byte.
 
 Memory: between calls the decoder keeps only what it cannot decide on yet, which is at most
 one header block (``max_header_block_size``) or the few bytes of a boundary line cut at a
@@ -46,13 +48,28 @@ MAX_HEADER_BLOCK_SIZE: Final = 8192
 _TOKEN_CHARS = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _BLANKS = re.compile(rb"[ \t]*")
 
+# The header block browsers send: a Content-Disposition with a name and maybe a filename,
+# made of printable ASCII without '"', '%' and '\\' (no quoting, escaping or decoding
+# subtleties), then maybe a Content-Type, then the blank line. Anything else takes the
+# general path, which gives the same result for these blocks.
+_PLAIN = rb"[\x20\x21\x23\x24\x26-\x5b\x5d-\x7e]*"
+_BROWSER_HEADERS = re.compile(
+    rb'Content-Disposition: (form-data; name="(' + _PLAIN + rb')"'
+    rb'(?:; filename="(' + _PLAIN + rb')")?)'
+    rb"(?:\r\nContent-Type: ([\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?))?"
+    rb"\r\n\r\n"
+)
+_NEVER = re.compile(rb"(?!)(.)?(.)?(.)?(.)?")  # no match; as many groups as the one above
+
 # States of the decoder.
-_PREAMBLE = 0  # before the first boundary line
-_FIRST = 1  # just after the first "--boundary"
-_PADDING = 2  # after a boundary, expecting optional blanks and CRLF
-_HEADERS = 3  # at the start of a part's header block
-_DATA = 4  # in a part's content
-_DONE = 5  # after the closing boundary line
+_START = 0  # nothing decided yet
+_PREAMBLE = 1  # in text before the first boundary line
+_FIRST = 2  # just after the first "--boundary"
+_PADDING = 3  # after a boundary, expecting optional blanks and CRLF
+_HEADERS = 4  # at the start of a part's header block
+_DATA = 5  # in a form part's content
+_SKIPPED = 6  # in the content of a part that is not a form field
+_DONE = 7  # after the closing boundary line
 
 
 class MultipartError(BadRequest):
@@ -106,7 +123,8 @@ class File(Event):
 
     ``filename`` is as the client sent it (possibly empty, possibly a path: cleaning it is
     the application's job). ``content_type`` and ``content_length`` come from the part's
-    headers (None when absent; a Content-Length that is not all digits counts as absent).
+    headers (None when absent; a Content-Length that is not a plain decimal number of at
+    most 18 digits counts as absent).
     """
 
     __slots__ = ("content_length", "content_type", "filename", "headers", "name")
@@ -191,22 +209,26 @@ class MultipartDecoder:
     ``boundary`` is the Content-Type's ``boundary`` parameter, as bytes. A boundary that is
     empty, longer than ``max_boundary_length`` or holds a CR or LF is a :class:`MultipartError`
     right away. A part with more than ``max_part_headers`` headers, or a header block over
-    ``max_header_block_size`` bytes, is one too, raised by :meth:`next_event`.
+    ``max_header_block_size`` bytes, is one too, raised by :meth:`next_event` (or
+    :meth:`events`) once the events before it were returned; after an error every call
+    raises it again.
+
+    Events come one at a time from :meth:`next_event`, or as a list per chunk of the body
+    from :meth:`events`; the two can be mixed.
     """
 
     __slots__ = (
-        "_at_start",
         "_buf",
         "_delimiter",
         "_delimiter_length",
         "_eof",
-        "_first",
-        "_line_start",
+        "_error",
+        "_match_browser",
         "_max_block",
         "_max_headers",
+        "_pending",
         "_pos",
         "_scan",
-        "_skip",
         "_state",
     )
 
@@ -229,24 +251,27 @@ class MultipartDecoder:
             # The partial-boundary check at a chunk edge relies on the delimiter holding
             # exactly one CR, its first byte.
             raise MultipartError("the boundary holds a CR or LF character.")
-        #: What ends a part's content: CRLF, "--" and the boundary (RFC 2046 "delimiter").
+        # What ends a part's content: CRLF, "--" and the boundary (RFC 2046's "delimiter").
+        # Without its CRLF it is the first boundary line, which may open the body.
         self._delimiter = b"\r\n--" + boundary
-        self._delimiter_length = len(self._delimiter)
-        # The first boundary line needs no CRLF before it when it opens the body.
-        self._first = b"--" + boundary
-        self._line_start = b"\n--" + boundary
+        self._delimiter_length = len(boundary) + 4
         self._max_headers = max_part_headers
         self._max_block = max_header_block_size
+        # The browser's header block has up to two headers.
+        self._match_browser = (_BROWSER_HEADERS if max_part_headers >= 2 else _NEVER).match
         self._buf = b""
         self._pos = 0  # where the undecided bytes in _buf begin
         self._scan = 0  # where the next search in _buf resumes (>= _pos)
-        self._state = _PREAMBLE
-        self._at_start = True  # nothing of the body has been decided yet
+        self._state = _START
         self._eof = False
-        self._skip = False  # the current part's content is not reported
+        self._error: MultipartError | None = None  # raised again by every later call
+        self._pending: list[Event] = []  # what next_event has yet to return, reversed
 
     def receive_data(self, data: bytes | None) -> None:
         """Add the next piece of the body; ``None`` says the body has ended."""
+        pending = self._pending
+        if pending and pending[0] is NEED_DATA:
+            del pending[0]  # data came before next_event got to ask for it
         if data is None:
             self._eof = True
             return
@@ -265,57 +290,151 @@ class MultipartDecoder:
 
     def next_event(self) -> Event:
         """Return the next event; :data:`NEED_DATA` when more of the body must be fed."""
+        pending = self._pending
+        if not pending:
+            pending = self.events()
+            pending.reverse()
+            self._pending = pending
+        return pending.pop()
+
+    def events(self) -> list[Event]:
+        """Return, in one call, every event the buffered bytes allow.
+
+        The last one is :data:`NEED_DATA` or :data:`COMPLETE`, unless the body turned out
+        to be malformed after the others: then the next call raises the MultipartError.
+        PERF: one call per chunk of the body instead of one per event (what the WSGI
+        adapter uses); :meth:`next_event` hands these lists out one event at a time.
+        """
+        pending = self._pending
+        if pending:  # left over from next_event
+            pending.reverse()
+            self._pending = []
+            return pending
+        if self._error is not None:
+            raise self._error
+        out: list[Event] = []
+        append = out.append
+        try:
+            while True:
+                state = self._state
+                if state == _HEADERS:
+                    if self._browser_parts(out):
+                        return out
+                    state = self._state
+                if state in (_DATA, _SKIPPED):
+                    event = self._next_data()
+                elif state == _HEADERS:
+                    event = self._next_part()
+                elif state == _DONE:
+                    append(COMPLETE)
+                    return out
+                elif state <= _PREAMBLE:
+                    event = self._next_preamble()
+                elif state == _FIRST:
+                    event = self._next_first()
+                else:
+                    event = self._next_padding()
+                if event is not None:
+                    append(event)
+                    if event is NEED_DATA or event is COMPLETE:
+                        return out
+        except MultipartError as error:
+            self._error = error
+            if not out:
+                raise
+        return out
+
+    def _browser_parts(self, out: list[Event]) -> bool:
+        """Append the events of the parts with a browser's header block whose end is
+        buffered; True when that includes the closing boundary (and COMPLETE).
+
+        PERF: the common shape of a whole part runs here on locals: one regex match reads
+        the header block (instead of checking it line by line) and one find its end.
+        """
+        append = out.append
+        buf = self._buf
+        pos = self._pos
+        match = self._match_browser
+        delimiter = self._delimiter
+        length = self._delimiter_length
+        limit = self._max_block + 4  # the block and the blank line after it
+        state = _HEADERS
         while True:
-            state = self._state
-            if state == _DATA:
-                event = self._next_data()
-            elif state == _HEADERS:
-                event = self._next_part()
-            elif state == _DONE:
-                return COMPLETE
-            elif state == _PREAMBLE:
-                event = self._next_preamble()
-            elif state == _FIRST:
-                event = self._next_first()
+            browser = match(buf, pos)
+            if browser is None:
+                break
+            end = browser.end()
+            if end - pos > limit:
+                raise self._block_too_long()
+            disposition, name, filename, content_type = browser.groups()
+            headers = [("Content-Disposition", disposition.decode("ascii"))]
+            if content_type is not None:
+                content_type = content_type.decode("ascii")
+                headers.append(("Content-Type", content_type))
+            if filename is None:
+                append(Field(name.decode("ascii"), headers))
             else:
-                event = self._next_padding()
-            if event is not None:
-                return event
+                append(File(name.decode("ascii"), filename.decode("ascii"), headers, content_type))
+            pos = end
+            state = _DATA
+            found = buf.find(delimiter, end)
+            if found < 0:
+                break
+            after = found + length
+            follow = buf[after : after + 2]
+            if follow == b"\r\n":
+                append(Data(buf[end:found], False))
+                pos = after + 2
+                state = _HEADERS
+            elif follow == b"--":
+                append(Data(buf[end:found], False))
+                append(COMPLETE)
+                self._state = _DONE
+                return True
+            else:
+                break  # padding, a look-alike of the boundary, a chunk edge: the general path
+        self._state = state
+        self._pos = self._scan = pos
+        return False
 
     # Each step below either returns an event or changes the state and returns None.
 
     def _next_preamble(self) -> Event | None:
         buf = self._buf
-        first = self._first
-        if self._at_start:
-            if len(buf) < len(first):
-                if not self._eof:
-                    return NEED_DATA  # too short to tell yet
-                if not buf:
-                    self._state = _DONE  # an empty body: no fields, no files
-                    return COMPLETE
-                raise self._no_boundary()
-            self._at_start = False
+        if self._state == _START:
+            first = self._delimiter[2:]
+            if len(buf) < len(first) + 2 and not self._eof:
+                return NEED_DATA  # too short to tell yet
+            if not buf:
+                self._state = _DONE  # an empty body: no fields, no files
+                return COMPLETE
             if buf.startswith(first):
-                self._pos = len(first)
-                self._state = _FIRST
+                if buf.startswith(b"\r\n", len(first)):
+                    # PERF: the usual start, "--boundary" CRLF, goes straight to the headers.
+                    self._pos = self._scan = len(first) + 2
+                    self._state = _HEADERS
+                else:
+                    self._pos = self._scan = len(first)
+                    self._state = _FIRST
                 return None
+            self._state = _PREAMBLE
         # RFC 2046 allows a preamble: skip to the first line that starts with the boundary.
-        found = buf.find(self._line_start, self._scan)
+        line_start = self._delimiter[1:]
+        found = buf.find(line_start, self._scan)
         if found >= 0:
-            self._pos = found + len(self._line_start)
+            self._pos = self._scan = found + len(line_start)
             self._state = _FIRST
             return None
         if self._eof:
             raise self._no_boundary()
         # Keep only a tail that could begin that line: the preamble costs no memory.
-        self._pos = self._scan = max(self._pos, len(buf) - len(self._line_start) + 1)
+        self._pos = self._scan = max(self._pos, len(buf) - len(line_start) + 1)
         return NEED_DATA
 
     def _no_boundary(self) -> MultipartError:
         return MultipartError(
-            f"the boundary line {self._first.decode('latin-1')!r} from the Content-Type header"
-            " never appears in the body."
+            f"the boundary line {self._delimiter[2:].decode('latin-1')!r} from the"
+            " Content-Type header never appears in the body."
         )
 
     def _next_first(self) -> Event | None:
@@ -328,6 +447,12 @@ class MultipartDecoder:
             if self._eof:
                 raise _cut_off()
             return NEED_DATA
+        if buf[pos : pos + 1] not in (b" ", b"\t", b"\r", b"\n"):
+            # "--boundary" and more on the line ("--boundary-x") is no boundary line: still
+            # the preamble.
+            self._state = _PREAMBLE
+            self._scan = pos
+            return None
         self._state = _PADDING
         return None
 
@@ -382,7 +507,6 @@ class MultipartDecoder:
             ):
                 raise self._stray_character(lines)
         self._state = _DATA
-        self._skip = False
         headers: list[tuple[str, str]] = []
         disposition = content_type = content_length = None
         for line in lines:
@@ -425,7 +549,7 @@ class MultipartDecoder:
                     content_type,
                     int(content_length) if content_length is not None else None,
                 )
-        self._skip = True
+        self._state = _SKIPPED
         return OtherPart(headers)
 
     def _block_too_long(self) -> MultipartError:
@@ -449,6 +573,7 @@ class MultipartDecoder:
         buf = self._buf
         pos = self._pos
         delimiter = self._delimiter
+        reported = self._state == _DATA
         found = buf.find(delimiter, self._scan)
         while found >= 0:
             after = found + self._delimiter_length
@@ -468,9 +593,7 @@ class MultipartDecoder:
                 continue
             else:
                 break  # cut at the chunk edge: decided when more arrives
-            if self._skip:
-                return None
-            return Data(buf[pos:found], False)
+            return Data(buf[pos:found], False) if reported else None
         if self._eof:
             raise _cut_off()
         if found < 0:
@@ -481,7 +604,7 @@ class MultipartDecoder:
             if tail >= 0 and delimiter.startswith(buf[tail:]):
                 found = tail
         self._pos = self._scan = found
-        if found > pos and not self._skip:
+        if found > pos and reported:
             return Data(buf[pos:found], True)
         return NEED_DATA
 

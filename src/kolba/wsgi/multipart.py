@@ -140,10 +140,10 @@ class MultipartParser:
         opened: list[IO[bytes]],
     ) -> tuple[dict[str, list[str]], dict[str, list[FileStorage]]]:
         """Run the decoder over ``stream``: fields and files as key -> list dicts."""
-        # PERF: one flat loop with the decoder's methods, the limits and the part's state
-        # in locals; dispatch on the event's exact class. This loop and the decoder are the
-        # whole per-part cost of a multipart request.
-        next_event = decoder.next_event
+        # PERF: one flat loop over the decoder's event batches (one per chunk read), with
+        # the limits and the part's state in locals; dispatch on the event's exact class.
+        # This loop and the decoder are the whole per-part cost of a multipart request.
+        events = decoder.events
         receive_data = decoder.receive_data
         read_size = self.read_size
         max_parts = self.max_form_parts
@@ -152,6 +152,7 @@ class MultipartParser:
         stream_factory = self.stream_factory
         fields: dict[str, list[str]] = {}
         files: dict[str, list[FileStorage]] = {}
+        remaining = content_length  # of the body, when its length is known
         parts = 0
         memory_used = 0  # bytes of uploads held in memory, shared by all of them
         # The current part.
@@ -161,77 +162,91 @@ class MultipartParser:
         file: IO[bytes] | None = None
         file_size = 0
         in_memory = False
+        event: Any
+        need_data = True  # the decoder can do nothing before the first chunk
         while True:
-            event: Any = next_event()
-            kind = event.__class__
-            if kind is Data:
-                data: bytes = event.data
-                if file is None:  # a field's value
-                    if pending is None and not event.more_data:
-                        if max_field is not None and len(data) > max_field:
-                            raise self._field_too_large(name, max_field)
-                        value = data.decode("utf-8", "replace")
-                    else:
-                        if pending is None:
-                            pending = bytearray()
-                        if max_field is not None and len(pending) + len(data) > max_field:
-                            raise self._field_too_large(name, max_field)
-                        pending += data
-                        if event.more_data:
-                            continue
-                        value = pending.decode("utf-8", "replace")
-                        pending = None
-                    values = fields.get(name)
-                    if values is None:
-                        fields[name] = [value]
-                    else:
-                        values.append(value)
-                    continue
-                size = len(data)
-                if size:
-                    if in_memory:
-                        if memory_used + size > spool_memory:
-                            # The uploads in memory would exceed the budget: this one goes
-                            # to disk.
-                            file.rollover()  # type: ignore[attr-defined]
-                            memory_used -= file_size
-                            in_memory = False
+            if need_data:
+                if remaining is not None and 0 < remaining < read_size:
+                    # PERF: asking for exactly what is left of the body means the join in
+                    # _read_chunk stops at once, without a read that can only return b"".
+                    chunk = _read_chunk(stream, remaining)
+                else:
+                    chunk = _read_chunk(stream, read_size)
+                if remaining is not None:
+                    remaining -= len(chunk)
+                receive_data(chunk or None)
+                need_data = False
+            # A batch ends with NEED_DATA or COMPLETE; if it does not, the next call raises.
+            for event in events():
+                kind = event.__class__
+                if kind is Data:
+                    data: bytes = event.data
+                    if file is None:  # a field's value
+                        if pending is None and not event.more_data:
+                            if max_field is not None and len(data) > max_field:
+                                raise self._field_too_large(name, max_field)
+                            value = data.decode("utf-8", "replace")
                         else:
-                            memory_used += size
-                    file.write(data)
-                    file_size += size
-                if not event.more_data:
-                    file.seek(0)
-                    upload = FileStorage(
-                        file, part.filename, name, headers=Headers._trusted(part.headers)
-                    )
-                    uploads = files.get(name)
-                    if uploads is None:
-                        files[name] = [upload]
-                    else:
-                        uploads.append(upload)
-                    file = None
-            elif event is NEED_DATA:
-                receive_data(_read_chunk(stream, read_size) or None)
-            elif kind is Field or kind is File or kind is OtherPart:
-                parts += 1
-                if max_parts is not None and parts > max_parts:
-                    raise too_large(
-                        f"The multipart body has more than {max_parts} parts.", "MAX_FORM_PARTS"
-                    )
-                if kind is File:
-                    part = event
-                    name = part.name
-                    file = stream_factory(
-                        content_length, part.content_type, part.filename, part.content_length
-                    )
-                    opened.append(file)
-                    file_size = 0
-                    in_memory = isinstance(file, _SpooledFile)
-                elif kind is Field:
-                    name = event.name
-            else:  # COMPLETE: the epilogue after the closing boundary is not read
-                return fields, files
+                            if pending is None:
+                                pending = bytearray()
+                            if max_field is not None and len(pending) + len(data) > max_field:
+                                raise self._field_too_large(name, max_field)
+                            pending += data
+                            if event.more_data:
+                                continue
+                            value = pending.decode("utf-8", "replace")
+                            pending = None
+                        values = fields.get(name)
+                        if values is None:
+                            fields[name] = [value]
+                        else:
+                            values.append(value)
+                        continue
+                    size = len(data)
+                    if size:
+                        if in_memory:
+                            if memory_used + size > spool_memory:
+                                # The uploads in memory would exceed the budget: this one goes
+                                # to disk.
+                                file.rollover()  # type: ignore[attr-defined]
+                                memory_used -= file_size
+                                in_memory = False
+                            else:
+                                memory_used += size
+                        file.write(data)
+                        file_size += size
+                    if not event.more_data:
+                        file.seek(0)
+                        upload = FileStorage(
+                            file, part.filename, name, headers=Headers._trusted(part.headers)
+                        )
+                        uploads = files.get(name)
+                        if uploads is None:
+                            files[name] = [upload]
+                        else:
+                            uploads.append(upload)
+                        file = None
+                elif event is NEED_DATA:
+                    need_data = True
+                elif kind is Field or kind is File or kind is OtherPart:
+                    parts += 1
+                    if max_parts is not None and parts > max_parts:
+                        raise too_large(
+                            f"The multipart body has more than {max_parts} parts.", "MAX_FORM_PARTS"
+                        )
+                    if kind is File:
+                        part = event
+                        name = part.name
+                        file = stream_factory(
+                            content_length, part.content_type, part.filename, part.content_length
+                        )
+                        opened.append(file)
+                        file_size = 0
+                        in_memory = isinstance(file, _SpooledFile)
+                    elif kind is Field:
+                        name = event.name
+                else:  # COMPLETE: the epilogue after the closing boundary is not read
+                    return fields, files
 
     @staticmethod
     def _field_too_large(name: str, limit: int) -> Exception:
