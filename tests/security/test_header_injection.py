@@ -118,7 +118,6 @@ def _raise(exc: BaseException) -> t.Callable[[], t.NoReturn]:
     return view
 
 
-
 # (id, view, the call itself must raise ValueError)
 CASES: list[t.Any] = [
     ("headers[]=", _response_with(lambda r: r.headers.__setitem__("X-A", EVIL)), True),

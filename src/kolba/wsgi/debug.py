@@ -12,8 +12,8 @@ have no effect.
 
 from __future__ import annotations
 
-import linecache
 import ipaddress
+import linecache
 import sys
 import sysconfig
 import traceback

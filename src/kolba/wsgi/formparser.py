@@ -7,13 +7,16 @@ reading, before the data is held: the body is never read past the point where a 
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
-from ..sansio.datastructures import FileStorage, MultiDict
-from ..sansio.exceptions import BadRequest, RequestEntityTooLarge
+from ..sansio.datastructures import FileStorage, ImmutableMultiDict, MultiDict
 from ..sansio.urls import url_decode
+from .formbase import SPOOL_MAX_SIZE as SPOOL_MAX_SIZE
+from .formbase import MalformedFormError as MalformedFormError
+from .formbase import StreamFactory as StreamFactory
+from .formbase import default_stream_factory as default_stream_factory
+from .formbase import too_large as too_large
+from .multipart import MultipartParser
 from .streams import EmptyStream, LimitedStream
 
 if TYPE_CHECKING:
@@ -21,31 +24,6 @@ if TYPE_CHECKING:
 
 #: The content types whose bodies become ``request.form``.
 FORM_MIMETYPES = frozenset(("application/x-www-form-urlencoded", "multipart/form-data"))
-
-#: An uploaded file up to this size stays in memory; a larger one goes to a temporary file.
-SPOOL_MAX_SIZE = 500 * 1024
-
-#: ``stream_factory(total_content_length, content_type, filename, content_length)``
-StreamFactory = Callable[[int | None, str | None, str | None, int | None], IO[bytes]]
-
-
-def default_stream_factory(
-    total_content_length: int | None,
-    content_type: str | None,
-    filename: str | None = None,
-    content_length: int | None = None,
-) -> IO[bytes]:
-    """Return the file an upload is written to: in memory up to :data:`SPOOL_MAX_SIZE`
-    bytes, then an anonymous temporary file that is deleted when closed.
-    """
-    return tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_SIZE, mode="w+b")
-
-
-def too_large(problem: str, setting: str) -> RequestEntityTooLarge:
-    """A 413 whose message says what was too large and which setting raises the limit."""
-    return RequestEntityTooLarge(
-        f"{problem} Raise {setting} (or request.{setting.lower()}) to accept it."
-    )
 
 
 class FormDataParser:
@@ -71,8 +49,6 @@ class FormDataParser:
         *,
         max_form_parts: int | None = None,
     ) -> None:
-        from ..sansio.datastructures import ImmutableMultiDict
-
         self.stream_factory: StreamFactory = stream_factory or default_stream_factory
         self.max_form_memory_size = max_form_memory_size
         self.max_content_length = max_content_length
@@ -138,8 +114,6 @@ class FormDataParser:
     def _parse_multipart(
         self, stream: IO[bytes], content_length: int | None, options: dict[str, str]
     ) -> tuple[MultiDict[str, Any], MultiDict[str, FileStorage]]:
-        from .multipart import MultipartParser
-
         boundary = options.get("boundary")
         if not boundary:
             raise MalformedFormError(
@@ -193,10 +167,6 @@ def parse_urlencoded(
                 "MAX_FORM_MEMORY_SIZE",
             )
     return url_decode(data, cls=cls, errors="percent")
-
-
-class MalformedFormError(BadRequest):
-    """400: a form body that cannot be parsed (a broken multipart body, say)."""
 
 
 def parse_form_data(

@@ -31,7 +31,7 @@ from ..sansio.multipart import (
     OtherPart,
     parse_disposition,
 )
-from .formparser import SPOOL_MAX_SIZE, MalformedFormError, StreamFactory, too_large
+from .formbase import SPOOL_MAX_SIZE, MalformedFormError, StreamFactory, too_large
 
 #: Longest header block of one part, in bytes (the name predates the block-wide limit).
 MAX_PART_HEADER_SIZE = MAX_HEADER_BLOCK_SIZE
