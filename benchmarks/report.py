@@ -269,6 +269,23 @@ def readme_snippet(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+README_START = "<!-- speed:start (benchmarks/report.py rewrites this part) -->"
+README_END = "<!-- speed:end -->"
+
+
+def update_readme(readme: Path, snippet: str) -> bool:
+    """Put ``snippet`` between the README's speed markers; False when it has no markers."""
+    if not readme.is_file():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        return False
+    head = text[: start + len(README_START)]
+    readme.write_text(f"{head}\n{snippet.rstrip()}\n{text[end:]}", encoding="utf-8")
+    return True
+
+
 def build(directory: Path) -> list[Path]:
     """Write the report and charts for whatever results ``directory`` holds; the files written."""
     written: list[Path] = []
@@ -284,8 +301,13 @@ def build(directory: Path) -> list[Path]:
         ]
         inprocess_chart(data, directory / "inprocess.png")
         ratios_chart(data, directory / "ratios.png")
-        (directory / "readme-snippet.md").write_text(readme_snippet(data), encoding="utf-8")
+        snippet = readme_snippet(data)
+        (directory / "readme-snippet.md").write_text(snippet, encoding="utf-8")
         written += [directory / n for n in ("inprocess.png", "ratios.png", "readme-snippet.md")]
+        if directory.resolve() == benchlib.RESULTS_DIR.resolve() and update_readme(
+            benchlib.REPO_DIR / "README.md", snippet
+        ):
+            written.append(benchlib.REPO_DIR / "README.md")
     if (data := benchlib.read_json(directory / "http.json")) is not None:
         meta = meta or data["meta"]
         sections += [
