@@ -745,14 +745,27 @@ class Headers:
 
     def set(self, key: str, value: Any, **kw: Any) -> None:
         """Set header ``key``, replacing every existing one of that name in place."""
-        key = _header_name(key)
-        value = _options_value(value, kw)
+        # PERF: printable ASCII text, the usual header, cannot hold CR, LF or NUL: skip the
+        # checks and the option handling (a third of the cost of setting a header).
+        if not (
+            not kw
+            and type(key) is str
+            and type(value) is str
+            and key.isascii()
+            and value.isascii()
+            and key.isprintable()
+            and value.isprintable()
+        ):
+            key = _header_name(key)
+            value = _options_value(value, kw)
         ikey = key.lower()
         lst = self._list
         for idx, (name, _) in enumerate(lst):
             if name.lower() == ikey:
                 lst[idx] = (key, value)
-                lst[idx + 1 :] = [item for item in lst[idx + 1 :] if item[0].lower() != ikey]
+                if idx + 1 < len(lst):
+                    rest = lst[idx + 1 :]
+                    lst[idx + 1 :] = [item for item in rest if item[0].lower() != ikey]
                 return
         lst.append((key, value))
 
