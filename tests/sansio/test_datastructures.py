@@ -327,11 +327,12 @@ def test_header_values_beyond_latin1_are_refused_with_advice() -> None:
     assert headers["x-name"] == "café"
 
 
+# Letters, the characters a header may not hold, other controls, latin-1 and beyond.
+HEADER_ALPHABET = st.sampled_from(list("aZ0-; \t\r\n\0\x01\x7féÿā€"))
+
+
 @settings(max_examples=200, deadline=None)
-@given(
-    st.text(st.characters(max_codepoint=0x17F), max_size=6),
-    st.text(st.characters(max_codepoint=0x17F), max_size=6),
-)
+@given(st.text(HEADER_ALPHABET, max_size=6), st.text(HEADER_ALPHABET, max_size=6))
 def test_header_set_accepts_and_refuses_exactly_what_add_does(name: str, value: str) -> None:
     # set() skips the checks for printable ASCII; it must still agree with add(), which
     # always checks, on every name and value (controls, latin-1, beyond latin-1).
