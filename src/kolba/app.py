@@ -772,8 +772,23 @@ class Kolba(TemplatingMixin, Scaffold):
         return cached(**request.view_args)  # type: ignore[arg-type,no-any-return]
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
-        """Raise the exception routing produced for ``request`` (404, 405, redirect)."""
-        raise request.routing_exception  # type: ignore[misc]
+        """Raise the exception routing produced for ``request`` (404, 405, redirect).
+
+        In debug mode, a slash redirect with a code that makes clients resend as GET (301,
+        302) for a request with a body raises an AssertionError instead: the form data would
+        be lost silently otherwise.
+        """
+        error = request.routing_exception
+        if (
+            self.debug
+            and isinstance(error, RequestRedirect)
+            and error.code not in (307, 308)
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+        ):
+            from .debughelpers import FormDataRoutingRedirect
+
+            raise FormDataRoutingRedirect(request)
+        raise error  # type: ignore[misc]
 
     def make_default_options_response(self) -> Response:
         """The automatic OPTIONS answer: 200 with ``Allow`` listing the URL's methods."""

@@ -68,7 +68,10 @@ def _valid_host(host: str) -> str | None:
     m = _HOST_RE.fullmatch(host)
     if m is None:
         return None
-    ipv6, port = m.group(2), m.group(3)
+    name, ipv6, port = m.group(1), m.group(2), m.group(3)
+    if name is not None and (name[0] == "." or ".." in name):
+        # An empty label (".shop.test", "a..b") names no host; Werkzeug refuses it too.
+        return None
     if ipv6 is not None:
         try:
             ipaddress.IPv6Address(ipv6)
