@@ -333,15 +333,18 @@ def test_teardown_runs_when_test_request_context_pops(app: Kolba) -> None:
     assert [(w, type(e)) for w, e in torn] == [("request", KeyError), ("app", KeyError)]
 
 
-def test_session_is_opened_lazily(app: Kolba) -> None:
+def test_session_is_opened_lazily_with_the_stock_interface(
+    app: Kolba, monkeypatch: pytest.MonkeyPatch
+) -> None:
     opened: list[int] = []
+    interface_class = type(app.session_interface)
+    stock_open = interface_class.open_session
 
-    class CountingSessions(type(app.session_interface)):  # type: ignore[misc]
-        def open_session(self, app: Kolba, request: kolba.Request) -> Any:
-            opened.append(1)
-            return super().open_session(app, request)
+    def counting_open(self: Any, app: Kolba, request: kolba.Request) -> Any:
+        opened.append(1)
+        return stock_open(self, app, request)
 
-    app.session_interface = CountingSessions()
+    monkeypatch.setattr(interface_class, "open_session", counting_open)
     client = app.test_client()
     client.get("/")
     assert opened == []
@@ -349,6 +352,21 @@ def test_session_is_opened_lazily(app: Kolba) -> None:
         kolba.session["x"] = 1
         assert kolba.session["x"] == 1
     assert opened == [1]
+
+
+def test_a_custom_session_interface_is_opened_when_the_context_is_pushed(app: Kolba) -> None:
+    opened: list[str] = []
+
+    class CountingSessions(type(app.session_interface)):  # type: ignore[misc]
+        def open_session(self, app: Kolba, request: kolba.Request) -> Any:
+            opened.append(request.path)
+            return super().open_session(app, request)
+
+    app.session_interface = CountingSessions()
+    with app.test_request_context("/first"):
+        assert opened == ["/first"]
+        assert kolba.session.get("x") is None
+    assert opened == ["/first"]
 
 
 # -- helpers that need a request ---------------------------------------------------------------

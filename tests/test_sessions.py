@@ -581,16 +581,41 @@ class CountingInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-def test_request_that_never_touches_the_session_never_opens_it() -> None:
+def test_the_stock_interface_opens_only_sessions_a_request_uses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened: list[str] = []
+    stock_open = SecureCookieSessionInterface.open_session
+
+    def counting_open(self: SecureCookieSessionInterface, app: t.Any, request: t.Any) -> t.Any:
+        opened.append(request.path)
+        return stock_open(self, app, request)
+
+    monkeypatch.setattr(SecureCookieSessionInterface, "open_session", counting_open)
     app = make_app(SESSION_REFRESH_EACH_REQUEST=False)
-    app.session_interface = counter = CountingInterface()
     client = app.test_client()
     client.get("/untouched")
-    assert counter.opened == 0
     client.get("/set/a/1")
-    assert counter.opened == 1
     client.get("/untouched")  # with a cookie this time
-    assert counter.opened == 1
+    assert opened == ["/set/a/1"]
+
+
+def test_a_custom_interface_is_opened_and_saved_on_every_request() -> None:
+    # Flask calls open_session when the request context is pushed and save_session after
+    # every view: an interface that counts visits or sets headers there must see them all.
+    class Visits(CountingInterface):
+        def save_session(self, app: t.Any, session: t.Any, response: t.Any) -> None:
+            response.headers["X-Opened"] = str(self.opened)
+            super().save_session(app, session, response)
+
+    app = make_app(SESSION_REFRESH_EACH_REQUEST=False)
+    app.session_interface = counter = Visits()
+    client = app.test_client()
+    assert client.get("/untouched").headers["X-Opened"] == "1"
+    assert client.get("/set/a/1").headers["X-Opened"] == "2"
+    assert client.get("/untouched").headers["X-Opened"] == "3"
+    assert client.get("/get/a").text == "'1'"
+    assert counter.opened == 4
 
 
 def test_dict_backed_interface_replaces_the_cookie() -> None:
@@ -625,7 +650,11 @@ def test_open_session_failure_is_a_500_and_leaves_no_context() -> None:
     app = make_app(TESTING=False)
     app.session_interface = Broken()
     client = app.test_client()
+    # Flask opens the session as the request starts, so every request is a 500; the app
+    # keeps serving and leaves no context behind (the autouse fixture checks).
     assert client.get("/get/a").status_code == 500
+    assert client.get("/untouched").status_code == 500
+    app.session_interface = SecureCookieSessionInterface()
     assert client.get("/untouched").status_code == 200
 
 

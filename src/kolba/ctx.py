@@ -9,6 +9,7 @@ from functools import update_wrapper
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .globals import _app_ctx_or_none, _cv_app, _cv_request
+from .sessions import LAZY_SESSION_INTERFACES
 from .signals import (
     appcontext_popped,
     appcontext_pushed,
@@ -257,6 +258,13 @@ class RequestContext(AppContext):
         if owns and appcontext_pushed.receivers:
             appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
         self._depth = depth + 1
+        if (
+            not depth
+            and self._session is None
+            and type(self.app.session_interface) not in LAZY_SESSION_INTERFACES
+        ):
+            # A custom interface sees open_session on every request, as in Flask.
+            self._session = self.app._open_session(self.request)
         request = self.request
         if request.url_rule is None and request.routing_exception is None:
             self.app._match_request(request, self)

@@ -434,7 +434,15 @@ class SecureCookieSessionInterface(SessionInterface):
         response.vary.add("Cookie")
 
 
+#: Session interface classes whose ``open_session`` and ``save_session`` do nothing a
+#: request could notice unless the view uses the session or the client sent its cookie. kolba
+#: opens their sessions on first use; any other interface (a subclass included) is opened on
+#: every request, as Flask does, since its methods may count, log or set headers.
+LAZY_SESSION_INTERFACES: set[type[SessionInterface]] = {SecureCookieSessionInterface}
+
+
 __all__ = [
+    "LAZY_SESSION_INTERFACES",
     "NullSession",
     "SecureCookieSession",
     "SecureCookieSessionInterface",

@@ -26,7 +26,13 @@ import typing as t
 
 from itsdangerous import BadSignature, Signer
 
-from ..sessions import SecureCookieSession, SessionInterface, session_json_serializer, signing_keys
+from ..sessions import (
+    LAZY_SESSION_INTERFACES,
+    SecureCookieSession,
+    SessionInterface,
+    session_json_serializer,
+    signing_keys,
+)
 
 if t.TYPE_CHECKING:
     from ..app import Kolba
@@ -270,5 +276,8 @@ class RedisSessionInterface(SessionInterface):
             return bool(self.client.set(key, self.serializer.dumps(dict(session)), ex=ttl, xx=True))
         return bool(self.client.expire(key, ttl))
 
+
+# Its sessions open on first use: a request that never uses one makes no Redis round trip.
+LAZY_SESSION_INTERFACES.add(RedisSessionInterface)
 
 __all__ = ["RedisClient", "RedisSession", "RedisSessionInterface"]
