@@ -440,6 +440,19 @@ def test_tiny_pieces_are_linear() -> None:
     assert time.perf_counter() - start < 10  # generous; quadratic rescans would take minutes
 
 
+def test_a_browser_header_block_in_tiny_pieces_is_linear() -> None:
+    # The browser-shaped block (quoted name) takes the one-regex path; it must wait for the
+    # block's end instead of matching the growing block again for every byte (which took
+    # half a second for 8 KiB, and minutes for this one).
+    name = "n" * 60_000
+    block = f'Content-Disposition: form-data; name="{name}"'.encode()
+    body = b"--B\r\n" + block + b"\r\n\r\nvalue\r\n--B--\r\n"
+    start = time.perf_counter()
+    pieces = [body[i : i + 1] for i in range(len(body))]
+    assert decode(pieces, max_header_block_size=100_000) == [(name, None, b"value")]
+    assert time.perf_counter() - start < 10  # generous; the quadratic match took minutes
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_megabytes_are_a_400_in_bounded_time(seed: int) -> None:
     junk = random.Random(seed).randbytes(1_500_000)

@@ -351,8 +351,12 @@ class MultipartDecoder:
         PERF: the common shape of a whole part runs here on locals: one regex match reads
         the header block (instead of checking it line by line) and one find its end.
         """
-        append = out.append
         buf = self._buf
+        if buf.find(b"\r\n\r\n", self._scan) < 0:
+            # The header block has not ended yet: matching it now would scan it again for
+            # every piece that arrives (quadratic in its size when it comes a byte at a time).
+            return False
+        append = out.append
         pos = self._pos
         match = self._match_browser
         delimiter = self._delimiter
