@@ -126,11 +126,22 @@ def test_hooks_run_for_routing_errors() -> None:
         "before2",
         "after2",
         "after1",
+        "save_session",  # a custom interface saves after every request, as in Flask
         ("teardown_request2", None),
         ("teardown_request1", None),
         ("teardown_appcontext2", None),
         ("teardown_appcontext1", None),
     ]
+
+
+def test_hooks_for_routing_errors_match_flask() -> None:
+    flask = pytest.importorskip("flask")
+    logs: list[list[Any]] = []
+    for module, app_class in ((flask, flask.Flask), (kolba, Kolba)):
+        log: list[Any] = []
+        build_lifecycle_app(module, app_class, log).test_client().get("/missing")
+        logs.append(log)
+    assert logs[0] == logs[1]
 
 
 def test_url_value_preprocessor_can_pull_values() -> None:

@@ -258,16 +258,17 @@ class RequestContext(AppContext):
         if owns and appcontext_pushed.receivers:
             appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
         self._depth = depth + 1
+        app = self.app
         if (
-            not depth
+            type(app.session_interface) not in LAZY_SESSION_INTERFACES
+            and not depth
             and self._session is None
-            and type(self.app.session_interface) not in LAZY_SESSION_INTERFACES
         ):
             # A custom interface sees open_session on every request, as in Flask.
-            self._session = self.app._open_session(self.request)
+            self._session = app._open_session(self.request)
         request = self.request
         if request.url_rule is None and request.routing_exception is None:
-            self.app._match_request(request, self)
+            app._match_request(request, self)
 
     def pop(self, exc: BaseException | None = _sentinel, *, defer_teardown: bool = False) -> None:
         """Leave this context. The last pop runs teardown_request functions and closes the
