@@ -695,3 +695,35 @@ def test_run_help(runner: CliRunner) -> None:
         "--exclude-patterns",
     ):
         assert option in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "debug"),
+    [
+        (["--app", "hello", "run", "--debug"], {}, True),
+        (["--app", "hello", "run", "--no-debug"], {"KOLBA_DEBUG": "1"}, False),
+        (["--app", "hello", "--debug", "run", "--no-debug"], {}, False),
+        (["--app", "hello", "run"], {"KOLBA_DEBUG": "1"}, True),
+    ],
+)
+def test_run_takes_debug_after_the_command(
+    runner: CliRunner,
+    hello_app: pathlib.Path,
+    served: list[dict[str, t.Any]],
+    args: list[str],
+    env: dict[str, str],
+    debug: bool,
+) -> None:
+    # As `flask run --no-debug` does: the option may follow the command name too.
+    result = runner.invoke(cli, args, env=env)
+    assert result.exit_code == 0, result.output
+    (call,) = served
+    assert call["app"].debug is debug
+    assert call["use_reloader"] is call["use_debugger"] is debug
+    assert f" * Debug mode: {'on' if debug else 'off'}" in result.output
+
+
+def test_run_help_lists_debug(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["run", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--debug / --no-debug" in result.output

@@ -377,3 +377,13 @@ def test_session_under_application_root(session_app: Kolba) -> None:
     client.get("/login/ada")
     assert client.get_cookie("session", path="/app") is not None
     assert client.get("/me").json["user"] == "ada"
+
+
+def test_paths_without_leading_slash_match_cookies(client: KolbaClient) -> None:
+    # client.get("sub") is sent as written (as Flask's client does); the cookie jar still
+    # reads it from the root, both when storing and when sending.
+    client.get("set/flavour/oat")
+    assert client.get_cookie("flavour", path="/") is not None
+    assert _seen(client, "other/page") == {"flavour": "oat"}
+    client.get("/set/scoped/1?path=/sub")
+    assert _seen(client, "sub/deeper") == {"flavour": "oat", "scoped": "1"}

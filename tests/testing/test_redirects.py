@@ -311,3 +311,12 @@ def test_same_redirect_chain_as_flask() -> None:
             )
         )
     assert results[0] == results[1]
+
+
+def test_follow_from_a_path_without_leading_slash(client: KolbaClient) -> None:
+    # client.post("admin/upload", follow_redirects=True) in the wild: the relative request
+    # path is resolved from the app's root, so the redirect stays on the same host.
+    response = client.post("to/302?next=/echo", follow_redirects=True)
+    assert response.status_code == 200
+    assert response.json["method"] == "GET"
+    assert response.request.path == "/echo"

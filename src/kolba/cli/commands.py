@@ -15,7 +15,7 @@ import click
 from ..globals import current_app, g
 from ..helpers import get_debug_flag
 from .discovery import ScriptInfo
-from .group import load_app_for_cli, with_appcontext
+from .group import DEBUG_OPTION, load_app_for_cli, with_appcontext
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -261,6 +261,12 @@ def run_command(
         extra_files=extra_files,
         exclude_patterns=exclude_patterns,
     )
+
+
+# `kolba run --debug` and `kolba run --no-debug` mean what they mean before the command
+# (`kolba --no-debug run`): ported `flask run --no-debug` command lines keep working. Listed
+# first in the help, since --reload and --debugger default from it.
+run_command.params.insert(0, DEBUG_OPTION)
 
 
 # --- routes -------------------------------------------------------------------------------

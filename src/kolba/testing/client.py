@@ -580,18 +580,25 @@ class KolbaClient:
         return f"<{type(self).__name__} {self.application!r}>"
 
 
+def _rooted(path: str) -> str:
+    """``path`` starting with a slash: ``client.get("admin/upload")`` sends the path as
+    given (as Flask's client does), but cookies and redirects resolve it from the root.
+    """
+    return path if not path or path.startswith("/") else "/" + path
+
+
 def _host_and_path(environ: WSGIEnvironment) -> tuple[str, str]:
     """The host name and path a request's cookies are matched against."""
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "localhost"
     name = split_host(environ.get("wsgi.url_scheme", "http"), host)[0].lower()
-    path = f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}" or "/"
+    path = f"{environ.get('SCRIPT_NAME', '')}{_rooted(environ.get('PATH_INFO', ''))}" or "/"
     return name, path
 
 
 def _current_url(environ: WSGIEnvironment) -> str:
     """The URL of a request, for resolving a relative Location against it."""
     root = _uri_path(environ.get("SCRIPT_NAME", ""))
-    path = _uri_path(environ.get("PATH_INFO", "")) or "/"
+    path = _rooted(_uri_path(environ.get("PATH_INFO", ""))) or "/"
     query = environ.get("QUERY_STRING")
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "localhost"
     url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{root}{path}"
