@@ -183,6 +183,16 @@ class NullSession(SecureCookieSession):
     __ior__ = _fail
 
 
+def vary_on_cookie(response: Response) -> None:
+    """Add ``Cookie`` to the response's ``Vary`` header, once."""
+    if "Vary" in response.headers:
+        response.vary.add("Cookie")
+    else:
+        # PERF: with no Vary yet (the usual case) there is nothing to parse or merge; this
+        # skips building a HeaderSet and writing it back (a session save does it twice).
+        response.headers["Vary"] = "Cookie"
+
+
 class SessionInterface:
     """How sessions are loaded and saved; set ``app.session_interface`` to replace it.
 
@@ -412,13 +422,13 @@ class SecureCookieSessionInterface(SessionInterface):
         options = self._cookie_options(app)
         # Read the flag before the checks below, which read the session themselves.
         if session.accessed:
-            response.vary.add("Cookie")
+            vary_on_cookie(response)
         if not session:
             if session.modified:
                 # The view emptied the session: drop the cookie rather than send an empty
                 # signed one.
                 response.delete_cookie(name, **options)
-                response.vary.add("Cookie")
+                vary_on_cookie(response)
             return
         if not self.should_set_cookie(app, session):
             return
@@ -431,7 +441,7 @@ class SecureCookieSessionInterface(SessionInterface):
             expires=self.get_expiration_time(app, session),
             **options,
         )
-        response.vary.add("Cookie")
+        vary_on_cookie(response)
 
 
 #: Session interface classes whose ``open_session`` and ``save_session`` do nothing a

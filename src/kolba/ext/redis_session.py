@@ -32,6 +32,7 @@ from ..sessions import (
     SessionInterface,
     session_json_serializer,
     signing_keys,
+    vary_on_cookie,
 )
 
 if t.TYPE_CHECKING:
@@ -226,7 +227,7 @@ class RedisSessionInterface(SessionInterface):
         name = self.get_cookie_name(app)
         options = self._cookie_options(app)
         if session.accessed:
-            response.vary.add("Cookie")
+            vary_on_cookie(response)
         if session._retired:
             self.client.delete(*[self.key_for(sid) for sid in session._retired])
             session._retired.clear()
@@ -236,7 +237,7 @@ class RedisSessionInterface(SessionInterface):
                 if not session.new:
                     self.client.delete(self.key_for(session.sid))
                 response.delete_cookie(name, **options)
-                response.vary.add("Cookie")
+                vary_on_cookie(response)
             return
         if not self.should_set_cookie(app, session):
             return
@@ -247,7 +248,7 @@ class RedisSessionInterface(SessionInterface):
             # The session was revoked (or expired) while this request ran: the
             # revocation wins, and the visitor's cookie goes too.
             response.delete_cookie(name, **options)
-            response.vary.add("Cookie")
+            vary_on_cookie(response)
             return
         response.set_cookie(
             name,
@@ -255,7 +256,7 @@ class RedisSessionInterface(SessionInterface):
             expires=self.get_expiration_time(app, session),
             **options,
         )
-        response.vary.add("Cookie")
+        vary_on_cookie(response)
 
     def _store(self, app: Kolba, session: RedisSession) -> bool:
         """Write (or, when unchanged, just extend) the session; False if it is gone."""
