@@ -335,6 +335,95 @@ def test_if_match_and_if_unmodified_since_give_412(root: pathlib.Path) -> None:
     assert rv.data == b""
 
 
+def test_a_replaced_file_gets_new_validators_at_once(root: pathlib.Path) -> None:
+    client = make_app(root).test_client()
+    path = root / "static" / "data.txt"
+    first = fetch(client, "/static/data.txt")
+    old_etag, old_modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert fetch(client, "/static/data.txt", headers={"If-None-Match": old_etag}).status_code == 304
+
+    # Same size, only the time moves on: a new version all the same.
+    stamp = path.stat().st_mtime + 100
+    os.utime(path, (stamp, stamp))
+    touched = fetch(client, "/static/data.txt", headers={"If-None-Match": old_etag})
+    assert touched.status_code == 200
+    assert touched.headers["ETag"] != old_etag
+    assert touched.headers["Last-Modified"] == http_date(int(stamp))
+    assert touched.headers["Last-Modified"] != old_modified
+
+    # Replaced by other content at the very same time: the size tells it apart.
+    path.write_bytes(b"new content")
+    os.utime(path, (stamp, stamp))
+    replaced = fetch(client, "/static/data.txt", headers={"If-None-Match": touched.headers["ETag"]})
+    assert replaced.status_code == 200
+    assert replaced.data == b"new content"
+    assert replaced.headers["Content-Length"] == "11"
+    assert replaced.headers["ETag"] not in (old_etag, touched.headers["ETag"])
+    again = {"If-None-Match": replaced.headers["ETag"]}
+    assert fetch(client, "/static/data.txt", headers=again).status_code == 304
+
+
+class CountingResponse(kolba.Response):
+    """A response class with its own ``__init__``, which must still build file responses."""
+
+    built = 0
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        type(self).built += 1
+        super().__init__(*args, **kwargs)
+
+
+class TaggingResponse(kolba.Response):
+    """A response class that changes what is sent, which file responses must go through."""
+
+    def get_wsgi_headers(self, environ: t.Any) -> t.Any:
+        headers = super().get_wsgi_headers(environ)
+        headers["X-Sent-By"] = "TaggingResponse"
+        return headers
+
+
+def test_a_custom_response_class_builds_and_sends_file_responses(root: pathlib.Path) -> None:
+    stock_client = make_app(root).test_client()
+    stock = fetch(stock_client, "/static/data.txt")
+    stock_304 = fetch(
+        stock_client, "/static/data.txt", headers={"If-None-Match": stock.headers["ETag"]}
+    )
+
+    app = make_app(root)
+    app.response_class = CountingResponse
+    seen: list[type] = []
+
+    @app.after_request
+    def record(response: kolba.Response) -> kolba.Response:
+        seen.append(type(response))
+        return response
+
+    client = app.test_client()
+    full = fetch(client, "/static/data.txt")
+    not_modified = fetch(
+        client, "/static/data.txt", headers={"If-None-Match": full.headers["ETag"]}
+    )
+    assert (full.status_code, not_modified.status_code) == (200, 304)
+    assert seen == [CountingResponse, CountingResponse]
+    assert CountingResponse.built == 2
+    for mine, theirs in ((full, stock), (not_modified, stock_304)):
+        assert [k for k, _ in mine.headers] == [k for k, _ in theirs.headers]
+        assert mine.headers["ETag"] == theirs.headers["ETag"]
+        assert mine.data == theirs.data
+
+    app = make_app(root)
+    app.response_class = TaggingResponse
+    client = app.test_client()
+    full = fetch(client, "/static/data.txt")
+    assert full.data == DATA
+    assert full.headers["X-Sent-By"] == "TaggingResponse"
+    not_modified = fetch(
+        client, "/static/data.txt", headers={"If-None-Match": full.headers["ETag"]}
+    )
+    assert not_modified.status_code == 304
+    assert not_modified.headers["X-Sent-By"] == "TaggingResponse"
+
+
 def test_only_get_and_head_are_conditional(root: pathlib.Path) -> None:
     app = make_app(root)
 

@@ -11,6 +11,7 @@ from functools import update_wrapper
 from .globals import _app_ctx_or_none, _cv_request, _get_app
 from .helpers import get_root_path
 from .sansio.exceptions import HTTPException, default_exceptions
+from .sending import send_from_directory
 
 if t.TYPE_CHECKING:
     from .wrappers import Response
@@ -141,16 +142,16 @@ class Scaffold:
 
     def send_static_file(self, filename: str) -> Response:
         """Serve a file from the static folder (the ``static`` route's view)."""
-        if not self.has_static_folder:
+        # PERF: the folder is read once (has_static_folder would read it a second time).
+        folder = self.static_folder
+        if folder is None:
             raise RuntimeError(
                 f"{self!r} has no static folder, so it cannot serve {filename!r}. Pass"
                 " static_folder=... when creating it."
             )
-        from .sending import send_from_directory
-
         max_age = self.get_send_file_max_age(filename)
         return send_from_directory(
-            t.cast(str, self.static_folder),
+            folder,
             filename,
             # None would mean "ask the app" to send_file; the answer is known already.
             max_age=_no_max_age if max_age is None else max_age,

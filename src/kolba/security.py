@@ -180,10 +180,12 @@ def safe_join(directory: str, *pathnames: str) -> str | None:
     on_windows = os.name == "nt"
     # "/" is how URLs separate segments; any other separator the platform accepts would
     # let a single segment smuggle in a second one.
-    other_seps = {"\\"} | {sep for sep in (os.sep, os.altsep) if sep and sep != "/"}
+    sep = os.sep if os.sep != "/" else "\\"
+    altsep = os.altsep if os.altsep and os.altsep != "/" else "\\"
     parts: list[str] = []
     for pathname in pathnames:
-        if "\0" in pathname or not other_seps.isdisjoint(pathname):
+        # PERF: three substring tests instead of a set of separators built per call.
+        if "\0" in pathname or "\\" in pathname or sep in pathname or altsep in pathname:
             return None
         if pathname.startswith("/"):
             return None  # absolute, which also covers "//host/share" UNC paths
@@ -195,6 +197,10 @@ def safe_join(directory: str, *pathnames: str) -> str | None:
         if on_windows and any(_unsafe_on_windows(seg) for seg in normal.split("/")):
             return None
         parts.append(normal)
+    if len(parts) == 1 and type(directory) is str and directory[-1] != "/":
+        # PERF: the one-segment join (a static file) that posixpath.join would make, without
+        # its general handling: ``normal`` is relative, so it is appended after a "/".
+        return f"{directory}/{parts[0]}"
     return posixpath.join(directory, *parts)
 
 

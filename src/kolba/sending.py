@@ -36,7 +36,7 @@ from time import time
 from urllib.parse import quote
 
 from .globals import _app_ctx_or_none, _cv_request
-from .sansio.datastructures import Headers, _header_value
+from .sansio.datastructures import _header_value
 from .sansio.exceptions import NotFound, RequestedRangeNotSatisfiable
 from .sansio.http import http_date, parse_date, parse_etags, unquote_etag
 from .security import safe_join
@@ -254,7 +254,8 @@ def check_preconditions(
     ``etag`` is the unquoted strong tag of the representation, ``last_modified`` its
     modification time. Only meaningful for GET and HEAD.
     """
-    modified = _as_utc_seconds(last_modified) if last_modified is not None else None
+    # PERF: last_modified is brought to whole UTC seconds only when a date header is there
+    # to compare with; a browser revalidating with its ETag never needs it.
     if_match = environ.get("HTTP_IF_MATCH")
     if if_match:
         tags = parse_etags(if_match)
@@ -263,7 +264,11 @@ def check_preconditions(
             return 412
     else:
         since = parse_date(environ.get("HTTP_IF_UNMODIFIED_SINCE"))
-        if since is not None and modified is not None and modified > _as_utc_seconds(since):
+        if (
+            since is not None
+            and last_modified is not None
+            and _as_utc_seconds(last_modified) > _as_utc_seconds(since)
+        ):
             return 412
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match:
@@ -275,7 +280,11 @@ def check_preconditions(
             return 304
     else:
         since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
-        if since is not None and modified is not None and modified <= _as_utc_seconds(since):
+        if (
+            since is not None
+            and last_modified is not None
+            and _as_utc_seconds(last_modified) <= _as_utc_seconds(since)
+        ):
             return 304
     return None
 
@@ -400,6 +409,47 @@ def _timestamp_date(stamp: float) -> tuple[datetime, str]:
 def _guess_mimetype(name: str) -> str:
     # PERF: mimetypes.guess_type costs ~5 us; static file names repeat.
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+class _FileFacts(t.NamedTuple):
+    """The header values of a file response that depend only on the file's path, size and
+    modification time.
+    """
+
+    #: The file's name, and the mimetype guessed from it.
+    name: str
+    mimetype: str
+    #: ``Content-Disposition`` for showing the file inline under its own name.
+    inline_disposition: str
+    #: The modification time, UTC, whole seconds (how preconditions compare it).
+    modified_at: datetime
+    #: ``Last-Modified``.
+    last_modified: str
+    #: The entity tag, unquoted, and the ``ETag`` header value.
+    tag: str
+    etag: str
+
+
+@lru_cache(maxsize=1024)
+def _file_facts(path: str, size: int, mtime: float) -> _FileFacts:
+    # PERF: a static file gets the same headers on every request until it changes: the
+    # name, mimetype, date and tag formatting is done once per file version. The
+    # key holds what the stat says, so a file replaced, grown or touched is a new entry at
+    # once; stale entries fall out of the bounded cache.
+    name = os.path.basename(path)
+    moment = _as_utc_seconds(datetime.fromtimestamp(mtime, timezone.utc))
+    # Changes when the file is replaced, grows or is touched; the path hash keeps two files
+    # of the same size and time apart.
+    tag = f"{mtime}-{size}-{zlib.adler32(path.encode('utf-8', 'surrogateescape'))}"
+    return _FileFacts(
+        name=name,
+        mimetype=_guess_mimetype(name),
+        inline_disposition=content_disposition(name, False),
+        modified_at=moment,
+        last_modified=_timestamp_date(mtime)[1],
+        tag=tag,
+        etag=_header_value(f'"{tag}"'),
+    )
 
 
 def _cache_control(max_age: int | None) -> str:
@@ -554,30 +604,40 @@ def _build(
     use_x_sendfile: bool,
 ) -> Response:
     path, file, size, mtime = source
-    if download_name is None and path is not None:
-        download_name = os.path.basename(path)
-    if mimetype is None:
-        if download_name is None:
+    facts: _FileFacts | None = None
+    if path is not None and size is not None and mtime is not None:
+        facts = _file_facts(path, size, mtime)
+    disposition: str | None = None
+    if download_name is None and facts is not None:
+        if mimetype is None:
+            mimetype = facts.mimetype
+        if as_attachment:
+            disposition = content_disposition(facts.name, True)
+        else:
+            disposition = facts.inline_disposition
+    else:
+        if mimetype is None:
+            if download_name is None:
+                raise TypeError(
+                    "send_file() cannot guess the mimetype of a file object without a name."
+                    " Pass download_name='report.pdf' (or mimetype='application/pdf')."
+                )
+            mimetype = _guess_mimetype(download_name)
+        if download_name is not None:
+            disposition = content_disposition(download_name, as_attachment)
+        elif as_attachment:
             raise TypeError(
-                "send_file() cannot guess the mimetype of a file object without a name."
-                " Pass download_name='report.pdf' (or mimetype='application/pdf')."
+                "send_file(as_attachment=True) needs a file name for the download: pass"
+                " download_name=..."
             )
-        mimetype = _guess_mimetype(download_name)
 
     # PERF: every value below is made here and safe by construction (the file name is
     # cleaned by content_disposition), so the list is built directly, without the
     # per-header checks of Headers.set; the one value from outside (X-Sendfile's path) is
     # checked where it is added.
     header_list: list[tuple[str, str]] = []
-    if download_name is not None:
-        header_list.append(
-            ("Content-Disposition", content_disposition(download_name, as_attachment))
-        )
-    elif as_attachment:
-        raise TypeError(
-            "send_file(as_attachment=True) needs a file name for the download: pass"
-            " download_name=..."
-        )
+    if disposition is not None:
+        header_list.append(("Content-Disposition", disposition))
     if callable(max_age):
         max_age = max_age(path)
     header_list.append(("Cache-Control", _cache_control(max_age)))
@@ -585,28 +645,29 @@ def _build(
         header_list.append(("Expires", _http_date_cached(int(time() + max_age))))
 
     modified_at: datetime | None = None
-    stamp = mtime if last_modified is None else last_modified
-    if stamp is not None:
-        if isinstance(stamp, datetime):
-            modified_at = stamp
-            header_list.append(("Last-Modified", http_date(modified_at)))
-        else:
-            modified_at, shown = _timestamp_date(stamp)
-            header_list.append(("Last-Modified", shown))
+    if last_modified is None and facts is not None:
+        modified_at = facts.modified_at
+        header_list.append(("Last-Modified", facts.last_modified))
+    else:
+        stamp = mtime if last_modified is None else last_modified
+        if stamp is not None:
+            if isinstance(stamp, datetime):
+                modified_at = stamp
+                header_list.append(("Last-Modified", http_date(modified_at)))
+            else:
+                modified_at, shown = _timestamp_date(stamp)
+                header_list.append(("Last-Modified", shown))
     tag: str | None = None
     if isinstance(etag, str):
         tag = etag
-    elif etag and path is not None:
-        # Changes when the file is replaced, grows or is touched; the path hash keeps two
-        # files of the same size and time apart.
-        tag = f"{mtime}-{size}-{zlib.adler32(path.encode('utf-8', 'surrogateescape'))}"
-    if tag is not None:
         header_list.append(("ETag", _header_value(f'"{tag}"')))
+    elif etag and facts is not None:
+        tag = facts.tag
+        header_list.append(("ETag", facts.etag))
 
     span: tuple[int, int] | None = None
     status = 200
     method = environ.get("REQUEST_METHOD")
-    headers = Headers._trusted(header_list)
     if conditional and method in ("GET", "HEAD"):
         header_list.append(("Accept-Ranges", "bytes"))
         header_list.append(("Date", _http_date_cached(int(time()))))
@@ -615,7 +676,7 @@ def _build(
             # PERF: a 304 (the common repeat visit) is answered without opening the file.
             if file is not None:
                 file.close()
-            return response_class(None, precondition, headers=headers, mimetype=mimetype)
+            return response_class._from_parts(None, precondition, header_list, mimetype, False)
         range_header = environ.get("HTTP_RANGE")
         if (
             range_header
@@ -626,30 +687,29 @@ def _build(
             span = resolve_range(range_header, size)  # may raise 416, before any open()
             if span is not None:
                 status = 206
-                headers["Content-Range"] = f"bytes {span[0]}-{span[1] - 1}/{size}"
+                header_list.append(("Content-Range", f"bytes {span[0]}-{span[1] - 1}/{size}"))
 
     if use_x_sendfile and path is not None:
         # The front server (Apache, lighttpd, nginx via X-Accel) sends the file itself
         # and answers ranges for it.
-        headers["X-Sendfile"] = path  # checked: a file name may hold a line break
+        # Checked: a file name may hold a line break.
+        header_list.append(("X-Sendfile", _header_value(path)))
         if size is not None:
-            headers["Content-Length"] = str(size)
-        return response_class(
-            None, status, headers=headers, mimetype=mimetype, direct_passthrough=True
-        )
+            header_list.append(("Content-Length", str(size)))
+        return response_class._from_parts(None, status, header_list, mimetype, True)
 
     if file is None:
         file = open(path, "rb")  # type: ignore[arg-type]  # noqa: SIM115 (the response closes it)
     body: t.Iterable[bytes]
     if span is not None:
         body = _FileSlice(file, span[0], span[1] - span[0])
-        headers["Content-Length"] = str(span[1] - span[0])
+        header_list.append(("Content-Length", str(span[1] - span[0])))
     else:
         wrap = environ.get("wsgi.file_wrapper", FileWrapper)
         body = wrap(file, BLOCK_SIZE)
         if size is not None:
-            headers["Content-Length"] = str(size)
-    return response_class(body, status, headers=headers, mimetype=mimetype, direct_passthrough=True)
+            header_list.append(("Content-Length", str(size)))
+    return response_class._from_parts(body, status, header_list, mimetype, True)
 
 
 def send_from_directory(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..sansio import response as _sansio
 from ..sansio.datastructures import Headers
@@ -13,6 +13,7 @@ from ..sansio.http import generate_etag
 from ..sansio.status import _STATUS_LINES, status_line
 
 _new_headers = object.__new__
+_R = TypeVar("_R", bound="Response")
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -126,9 +127,17 @@ class Response(_sansio.Response):
     #: ``__init__`` set the body without calling it.
     _stock_set_data = True
 
+    #: Whether the WSGI methods are this class's own (set per subclass): only then may
+    #: ``__call__`` answer without calling them.
+    _stock_wsgi = True
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._stock_set_data = cls.set_data is Response.set_data
+        cls._stock_wsgi = all(
+            getattr(cls, name) is getattr(Response, name)
+            for name in ("get_wsgi_response", "get_wsgi_headers", "get_app_iter", "is_sequence")
+        )
 
     @classmethod
     def _prepared(cls, body: str | bytes, status: int, headers: list[tuple[str, str]]) -> Response:
@@ -148,6 +157,41 @@ class Response(_sansio.Response):
         self._status = _STATUS_LINES.get(status) or status_line(status)
         self.response = self._bytes_list = [data]
         self.direct_passthrough = False
+        return self
+
+    @classmethod
+    def _from_parts(
+        cls: type[_R],
+        body: Iterable[bytes] | None,
+        status: int,
+        headers: list[tuple[str, str]],
+        mimetype: str,
+        direct_passthrough: bool,
+    ) -> _R:
+        """``cls(body, status, headers=headers, mimetype=mimetype, direct_passthrough=...)``
+        for trusted ``headers`` that hold no Content-Type (the list is kept, not copied).
+
+        Used by the framework for the file responses it builds.
+        """
+        if cls.__init__ is not Response.__init__:
+            return cls(
+                body,
+                status,
+                headers=Headers._trusted(headers),
+                mimetype=mimetype,
+                direct_passthrough=direct_passthrough,
+            )
+        # PERF: what __init__ does for these arguments without its argument handling and
+        # its scan of the headers for a Content-Type to replace.
+        self = cls.__new__(cls)
+        headers.append(("Content-Type", _sansio._checked_content_type(mimetype)))
+        header_obj = _new_headers(Headers)
+        header_obj._list = headers
+        self.headers = header_obj
+        self._status_code = status
+        self._status = _STATUS_LINES.get(status) or status_line(status)
+        self.response = [] if body is None else body
+        self.direct_passthrough = direct_passthrough
         return self
 
     def __repr__(self) -> str:
@@ -357,6 +401,26 @@ class Response(_sansio.Response):
             # and error pages too): only 1xx, 204, 304 and HEAD change what is sent.
             start_response(self._status, self.headers._list)
             return self.response
+        if (
+            self.direct_passthrough
+            and self._stock_wsgi
+            and code >= 200
+            and code not in {204, 304}
+            and not isinstance(self.response, (tuple, list))
+            and environ.get("REQUEST_METHOD") != "HEAD"
+        ):
+            # PERF: a file body (or any passed-through iterator) goes to the server as it
+            # is, with the headers as set: what get_wsgi_response gives, without its calls.
+            start_response(self._status, list(self.headers._list))
+            return self.response  # type: ignore[return-value]
+        if code == 304 and self._stock_wsgi:
+            # PERF: what get_wsgi_response gives a 304 (the common static revalidation),
+            # without its three copies of the header list and two method calls.
+            start_response(
+                self._status,
+                [item for item in self.headers._list if item[0].lower() not in _NOT_MODIFIED_DROPS],
+            )
+            return ClosingIterator((), [self.close])
         app_iter, status, headers = self.get_wsgi_response(environ)
         start_response(status, headers)
         return app_iter
