@@ -1,7 +1,8 @@
 """Seed 002 (the long "Flask" notes): each in-scope snippet on Flask and on kolba.
 
 Snippets (file /work/shared/seeds/002_d1f83adc3f5ebfc2.txt):
-  L13-24     hello world main.py (same code as seed 000 L54-65)
+  L13-24     hello world main.py (same code as seed 000 L54-65, whose test serves it; used
+             here by the CLI tests)
   L39-45     flask --app main.py run; --host/-h, --port/-p, --no-debug; python -m flask run
   L47-53     FLASK_DEBUG=0; flask --app app:create_app('uat') run --no-debug -h 0.0.0.0 -p 5002
   L61-68     the request object: method, form, args, cookies, files, remote_addr, get_data()
@@ -75,12 +76,6 @@ MAIN_PY = """
     if __name__ == '__main__':
         app.run(debug=True)
 """
-
-
-def test_hello_world(tmp_path: Path) -> None:
-    apps = load(tmp_path, {"main.py": MAIN_PY}, "main:app")
-    seen = compare(apps, "GET", "/")
-    assert (seen["status"], seen["body"]) == (200, "Hello from Flask App!")
 
 
 # --- L39-53: flask --app ... run with options ---------------------------------------------------
