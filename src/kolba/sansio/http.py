@@ -563,7 +563,8 @@ def dump_cookie(
     """
     _refuse_header_breakers(key, "name")
     _refuse_header_breakers(value, "value")
-    if path is not None:
+    if path is not None and path != "/":
+        # PERF: "/" (the default, and most cookies' path) quotes to itself.
         path = _urlquote(path, safe="%!$&'()*+,/:=@")
     if domain:
         _refuse_header_breakers(domain, "domain")
