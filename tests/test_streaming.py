@@ -230,21 +230,25 @@ def test_g_and_current_app_are_usable_while_streaming(app: kolba.Kolba) -> None:
     rv.close()
 
 
+class ClosingWrapper:
+    """An iterator over ``gen`` whose ``close`` records 42 in ``called``."""
+
+    def __init__(self, gen: Iterator[str], called: list[int]) -> None:
+        self._gen = gen
+        self._called = called
+
+    def __iter__(self) -> ClosingWrapper:
+        return self
+
+    def __next__(self) -> str:
+        return next(self._gen)
+
+    def close(self) -> None:
+        self._called.append(42)
+
+
 def test_wrapped_iterator_close_is_called(app: kolba.Kolba) -> None:
     called: list[int] = []
-
-    class Wrapper:
-        def __init__(self, gen: Iterator[str]) -> None:
-            self._gen = gen
-
-        def __iter__(self) -> Wrapper:
-            return self
-
-        def __next__(self) -> str:
-            return next(self._gen)
-
-        def close(self) -> None:
-            called.append(42)
 
     @app.route("/")
     def index() -> Any:
@@ -253,7 +257,7 @@ def test_wrapped_iterator_close_is_called(app: kolba.Kolba) -> None:
             yield kolba.request.args["name"]
             yield "!"
 
-        return kolba.Response(kolba.stream_with_context(Wrapper(generate())))
+        return kolba.Response(kolba.stream_with_context(ClosingWrapper(generate(), called)))
 
     server = Server(app, environ(query="name=World"))
     assert server.rest() == b"Hello World!"
@@ -266,25 +270,12 @@ def test_exhausting_the_stream_finishes_the_request_like_flask(
 ) -> None:
     called: list[int] = []
 
-    class Wrapper:
-        def __init__(self, gen: Iterator[str]) -> None:
-            self._gen = gen
-
-        def __iter__(self) -> Wrapper:
-            return self
-
-        def __next__(self) -> str:
-            return next(self._gen)
-
-        def close(self) -> None:
-            called.append(42)
-
     @app.route("/")
     def index() -> Any:
         def generate() -> Iterator[str]:
             yield kolba.request.args["name"]
 
-        return kolba.Response(kolba.stream_with_context(Wrapper(generate())))
+        return kolba.Response(kolba.stream_with_context(ClosingWrapper(generate(), called)))
 
     rv = app.test_client().get("/?name=World")
     try:

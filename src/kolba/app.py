@@ -680,9 +680,8 @@ class Kolba(TemplatingMixin, Scaffold):
         # A text view return can skip the Response object when the response class sends
         # exactly what the stock one sends.
         response_class = self.response_class
-        self._lean_direct = stock and all(
-            getattr(response_class, name) is getattr(Response, name)
-            for name in ("__call__", "get_wsgi_headers", "get_app_iter", "get_wsgi_response")
+        self._lean_direct = (
+            stock and response_class._stock_wsgi and response_class.__call__ is Response.__call__
         )
         return stock
 
